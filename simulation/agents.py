@@ -1,0 +1,143 @@
+"""The seller and the competitors as Mesa agents.
+
+They are thin: each day they decide the public side of the market (prices,
+promotions, advertising, production) by calling the pure functions of
+:mod:`simulation.market`; the model applies those decisions to consumers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+
+from .market.calendar import Phase
+from .market.competition import reacted_price
+from .market.inventory import signal_quantity
+from .market.pricing import TierOffer, later_prices, public_price_path, tier_offer
+
+__all__ = ["Offer", "SellerAgent", "CompetitorAgent"]
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The seller's public offer for one day."""
+
+    phase: Phase
+    price: float                    # regular price today (non-member, before promotions)
+    limited: TierOffer              # presale tier: price up to a capacity, then fallback
+    promotions: tuple               # (index, promotion) pairs active today
+    flash_capacity: float           # flash-sale units left (market scale), inf if unlimited
+    order_capacity: float           # presale orders left (market scale), inf if unlimited
+    contacts: np.ndarray            # ad contacts bought per channel today (market scale)
+    later_price: float              # lowest later open-sale price announced
+    later_days: int                 # days until it
+
+
+class SellerAgent(mesa.Agent):
+    """Plays the strategy: prices, tiers, promotions, advertising and production."""
+
+    def __init__(self, model, strategy, *, list_price: float):
+        super().__init__(model)
+        self.strategy = strategy
+        self.list_price = list_price
+        self.presale_price = strategy.pricing.presale_price or list_price
+        self.path = public_price_path(strategy.pricing, list_price, model.phase)
+        self.later, self.later_days = later_prices(self.path, model.phase)
+        n_promos = len(strategy.promotions)
+        self.promo_spent = np.zeros(n_promos)
+        self.flash_sold = np.zeros(n_promos)
+        self.presale_orders = 0.0
+        self.price_history: list[float] = []
+        self.promo_history: list[bool] = []
+        self.offer: Offer | None = None
+
+    def _active_promotions(self, day: int) -> tuple:
+        out = []
+        for i, p in enumerate(self.strategy.promotions):
+            if not p.start_day <= day < p.end_day:
+                continue
+            if p.budget is not None and self.promo_spent[i] >= p.budget:
+                continue
+            if p.kind == "flash_sale" and p.quantity is not None and self.flash_sold[i] >= p.quantity:
+                continue
+            out.append((i, p))
+        return tuple(out)
+
+    def _contacts_and_spend(self, day: int, phase: Phase) -> tuple[np.ndarray, float]:
+        names = self.model.channel_names
+        contacts = np.zeros(len(names))
+        spend = 0.0
+        for ch, budget in self.strategy.marketing.budget.items():
+            amount = getattr(budget, phase.label)
+            contacts[names.index(ch)] += amount / self.model.campaign.channels[ch].cost_per_contact
+            spend += amount
+        for ev in self.strategy.marketing.events:
+            if ev.day == day:
+                contacts[names.index(ev.channel)] += ev.contacts
+                spend += ev.cost
+        return contacts, spend
+
+    def step(self) -> None:
+        """Set today's offer, book advertising, and order production when due."""
+        model = self.model
+        day = model.day
+        phase = Phase(int(model.phase[day]))
+        cal = model.campaign.calendar
+        if phase == Phase.PRESALE:
+            limited = tier_offer(self.strategy.pricing.early_bird, self.presale_price,
+                                 presale_day=day - cal.presale_start_day, orders=self.presale_orders)
+        else:
+            limited = TierOffer(self.path[day], np.inf, self.path[day])
+        promos = self._active_promotions(day)
+        flash = [self.strategy.promotions[i].quantity - self.flash_sold[i] for i, p in promos
+                 if p.kind == "flash_sale" and p.quantity is not None]
+        cap = self.strategy.pricing.presale_quantity
+        contacts, spend = self._contacts_and_spend(day, phase)
+        model.ledger.book("marketing", day, spend)
+        self.offer = Offer(
+            phase=phase, price=limited.price, limited=limited, promotions=promos,
+            flash_capacity=min(flash) if flash else np.inf,
+            order_capacity=np.inf if cap is None else max(cap - self.presale_orders, 0.0),
+            contacts=contacts, later_price=float(self.later[day]), later_days=int(self.later_days[day]),
+        )
+        self.price_history.append(float(self.path[day]))
+        self.promo_history.append(bool(promos))
+        production = self.strategy.inventory.production
+        if production.rule == "presale_signal" and day == cal.balance_start_day:
+            model.order_production(signal_quantity(production, self.presale_orders), day)
+
+    def record_sales(self, *, by_promotion: np.ndarray, flash_units: float, presale_orders: float) -> None:
+        """Count what today's sales used of budgets, flash quantities and tiers (market scale)."""
+        self.promo_spent += by_promotion
+        for i, p in self.offer.promotions:
+            if p.kind == "flash_sale":
+                self.flash_sold[i] += flash_units
+        self.presale_orders += presale_orders
+
+
+class CompetitorAgent(mesa.Agent):
+    """A rival product with a price that reacts to ours."""
+
+    def __init__(self, model, name: str, spec):
+        super().__init__(model)
+        self.name = name
+        self.spec = spec
+        self.price = float(spec.price)
+        self.appeal = float(spec.appeal)
+
+    @property
+    def is_launched(self) -> bool:
+        """Whether the rival product is on sale today."""
+        return self.model.day >= self.spec.launch_day
+
+    def step(self) -> None:
+        """Set today's price from the reaction rules."""
+        seller = self.model.seller
+        self.price = reacted_price(
+            float(self.spec.price), self.spec.reactions, day=self.model.day,
+            our_prices=seller.price_history, our_promo_days=seller.promo_history,
+            floor=self.spec.price_floor,
+        )
+        self.model.ledger.competitor_price[self.name][self.model.day] = self.price

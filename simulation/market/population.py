@@ -1,0 +1,127 @@
+"""The consumer population as a struct of arrays (one row per consumer)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from enum import IntEnum
+
+import numpy as np
+
+__all__ = ["State", "ADOPTED", "Population", "build_population"]
+
+
+class State(IntEnum):
+    """Funnel state of a consumer."""
+
+    UNAWARE = 0
+    AWARE = 1
+    RESERVED = 2
+    DEPOSITED = 3
+    PAID = 4          # ordered and paid in full, waiting for shipment
+    DELIVERED = 5
+    RETURNED = 6
+    COMPETITOR = 7    # bought a competitor's product
+    LEFT = 8
+    CANCELLED = 9     # walked away from a deposit or cancelled an order
+
+
+ADOPTED = np.array([State.DEPOSITED, State.PAID, State.DELIVERED], dtype=np.uint8)
+_STATE_FIELDS = ("state", "order_day", "price_agreed", "paid", "deposit", "return_day")
+
+
+@dataclass
+class Population:
+    """Attributes (fixed for the run) and state (changing day by day) of consumers.
+
+    Money is in the scenario's currency per simulated consumer.
+    """
+
+    segment: np.ndarray            # uint8 segment index
+    channel: np.ndarray            # uint8 home channel index
+    is_member: np.ndarray          # bool
+    is_strategic: np.ndarray       # bool
+    is_reachable: np.ndarray       # bool: the home channel's ads can reach it
+    valuation: np.ndarray          # float32 expected valuation
+    valuation_real: np.ndarray     # float32 realised valuation (revealed at balance / delivery)
+    price_sensitivity: np.ndarray  # float32
+    deal_proneness: np.ndarray     # float32
+    patience: np.ndarray           # float32 discount factor per day
+    trust: np.ndarray              # float32 0..1
+    loyalty: np.ndarray            # float32 extra utility for competitors
+    u_coupon: np.ndarray           # float32 static uniform for coupon issue
+    initial_state: np.ndarray      # uint8 state at day 0
+    state: np.ndarray              # uint8 State
+    order_day: np.ndarray          # int16, -1 before an order
+    price_agreed: np.ndarray       # float32 total price of the order
+    paid: np.ndarray               # float32 money held from the consumer (net of refunds)
+    deposit: np.ndarray            # float32 deposit paid
+    return_day: np.ndarray         # int16 day the product comes back, -1 if never
+
+    @property
+    def n(self) -> int:
+        """Number of simulated consumers."""
+        return self.state.shape[0]
+
+    def nbytes(self) -> int:
+        """Memory held by the arrays."""
+        return sum(getattr(self, f.name).nbytes for f in fields(self))
+
+    def fresh(self) -> "Population":
+        """Same consumers (attributes shared, not copied), state back at day 0."""
+        n = self.n
+        return replace(
+            self, state=self.initial_state.copy(), order_day=np.full(n, -1, dtype=np.int16),
+            price_agreed=np.zeros(n, dtype=np.float32), paid=np.zeros(n, dtype=np.float32),
+            deposit=np.zeros(n, dtype=np.float32), return_day=np.full(n, -1, dtype=np.int16),
+        )
+
+
+def _pick(u: np.ndarray, cum: np.ndarray) -> np.ndarray:
+    """Index of the interval of ``cum`` (cumulative probabilities) holding each ``u``."""
+    return np.searchsorted(cum[:-1], u, side="right").astype(np.uint8)
+
+
+def _attribute(name: str, seg_index: np.ndarray, segments: list, u: np.ndarray) -> np.ndarray:
+    out = np.empty(u.shape[0], dtype=np.float32)
+    for k, seg in enumerate(segments):
+        mask = seg_index == k
+        value = getattr(seg, name)
+        out[mask] = value.ppf(u[mask]) if hasattr(value, "ppf") else float(value)
+    return out
+
+
+def build_population(market, channels: dict, n: int, *, rng: np.random.Generator) -> Population:
+    """Draw ``n`` consumers of a market whose replication parameters are drawn.
+
+    Each attribute gets a full-length uniform vector first, then each segment maps
+    its slice through its distribution (draw, then mask).
+    """
+    segments = list(market.segments.values())
+    names = list(channels)
+    shares = np.array([s.share for s in segments], dtype=float)
+    seg_index = _pick(rng.random(n), np.cumsum(shares / shares.sum()))
+    pref = np.array([[s.channel_preference.get(c, 0.0) for c in names] for s in segments])
+    pref_cum = np.cumsum(pref / pref.sum(axis=1, keepdims=True), axis=1)
+    u_channel = rng.random(n)
+    channel = (u_channel[:, None] >= pref_cum[seg_index][:, :-1]).sum(axis=1).astype(np.uint8)
+    attrs = {name: _attribute(name, seg_index, segments, rng.random(n))
+             for name in ("valuation", "valuation_noise", "price_sensitivity", "deal_proneness",
+                          "patience", "trust", "competitor_loyalty")}
+    reach = np.array([channels[c].reach for c in names])[channel]
+    is_reachable = rng.random(n) < reach
+    is_strategic = rng.random(n) < np.array([s.strategic_share for s in segments])[seg_index]
+    is_member = rng.random(n) < np.array([s.membership_share for s in segments])[seg_index]
+    u_coupon = rng.random(n, dtype=np.float32)
+    aware = rng.random(n) < market.awareness.initial_aware_share
+    initial = np.where(aware, State.AWARE, State.UNAWARE).astype(np.uint8)
+    pop = Population(
+        segment=seg_index, channel=channel, is_member=is_member, is_strategic=is_strategic,
+        is_reachable=is_reachable, valuation=attrs["valuation"],
+        valuation_real=(attrs["valuation"] + attrs["valuation_noise"]).astype(np.float32),
+        price_sensitivity=attrs["price_sensitivity"], deal_proneness=attrs["deal_proneness"],
+        patience=np.clip(attrs["patience"], 1e-6, 1.0), trust=np.clip(attrs["trust"], 0.0, 1.0),
+        loyalty=attrs["competitor_loyalty"], u_coupon=u_coupon, initial_state=initial,
+        state=initial, order_day=initial, price_agreed=initial, paid=initial, deposit=initial,
+        return_day=initial,
+    )
+    return pop.fresh()

@@ -1,0 +1,67 @@
+"""Utilities (in money) of the alternatives an aware consumer weighs each day.
+
+Alternatives, as rows: ours, each competitor, wait for the announced later
+price (strategic consumers only), nothing today.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Shoppers", "ours_utility", "utility_matrix"]
+
+
+@dataclass
+class Shoppers:
+    """Attributes of today's shoppers (a subset of the population)."""
+
+    valuation: np.ndarray       # the valuation they act on today
+    price_sensitivity: np.ndarray
+    deal_proneness: np.ndarray
+    patience: np.ndarray
+    trust: np.ndarray
+    loyalty: np.ndarray
+    is_strategic: np.ndarray
+    member_factor: np.ndarray   # 1 - member discount for members, else 1
+
+
+def ours_utility(s: Shoppers, price: np.ndarray, discount: np.ndarray, gift_value: np.ndarray, *,
+                 delay_days: int, upfront_at_risk: np.ndarray | float) -> np.ndarray:
+    """Buying ours: discounted valuation − price + deal bonus + gift − presale risk.
+
+    The valuation is discounted by ``patience ** delay_days`` for the wait until
+    delivery; a share ``1 - trust`` of money paid ahead and not refundable is felt
+    as lost.
+    """
+    value = s.valuation if delay_days == 0 else s.valuation * s.patience ** np.float32(delay_days)
+    return (value - s.price_sensitivity * price + s.deal_proneness * discount + gift_value
+            - (1.0 - s.trust) * upfront_at_risk)
+
+
+def utility_matrix(s: Shoppers, ours: np.ndarray, *, competitors: list[tuple[float, float]],
+                   later_price: float, later_days: int, now_price: float,
+                   outside_utility: float) -> np.ndarray:
+    """Stack the utilities of every alternative.
+
+    ``competitors`` holds ``(price, appeal)`` of each launched rival (``None`` for
+    one not launched). Waiting is open to strategic consumers when a lower open-sale
+    price is announced: its utility is the patience-discounted surplus then.
+    """
+    m = ours.shape[0]
+    rows = [ours]
+    for comp in competitors:
+        if comp is None:
+            rows.append(np.full(m, -np.inf, dtype=np.float32))
+        else:
+            price, appeal = comp
+            rows.append(s.valuation + appeal + s.loyalty - s.price_sensitivity * price)
+    if np.isfinite(later_price) and later_price < now_price and later_days > 0:
+        later = s.patience ** np.float32(later_days) * (
+            s.valuation - s.price_sensitivity * later_price * s.member_factor)
+        rows.append(np.where(s.is_strategic, later, -np.inf))
+    else:
+        rows.append(np.full(m, -np.inf, dtype=np.float32))
+    rows.append(np.full(m, outside_utility, dtype=np.float32))
+    return np.vstack([np.asarray(r, dtype=np.float32) for r in rows])

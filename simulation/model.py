@@ -1,0 +1,190 @@
+"""The presale campaign as a Mesa model: one step is one day.
+
+Order of a day (fixed):
+
+1. the seller sets today's offer (prices, tiers, promotions, advertising,
+   production orders) and the competitors set their prices;
+2. produced units arrive;
+3. awareness spreads (Bass hazard from advertising and from adopters at the
+   start of the day);
+4. on the first balance day, realised valuations are revealed and deposit
+   holders pay the balance or walk away;
+5. from the promised ship day, waiting presale orders ship first come first
+   served; late orders past the tolerance may be cancelled and refunded;
+6. returns due today come back and are refunded;
+7. aware consumers who shop today choose among ours, competitors, waiting and
+   nothing (warm-up: reserving; presale: ordering; launch on: buying from stock);
+8. costs are booked and the day's levels recorded.
+
+After the last day, orders still waiting are cancelled and refunded and the
+leftover stock is salvaged.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from .agents import CompetitorAgent, SellerAgent
+from .market.calendar import Phase, phase_by_day
+from .market.ledger import Ledger
+from .market.population import Population, State, build_population
+from .rng import stream
+from .shopping import shop
+from .orders import close_campaign, collect_balances, process_returns, ship_orders
+from .market.awareness import ad_innovation_rate, bass_hazard, imitation_rate
+from .market.fulfilment import p_return
+from .market.inventory import arrivals
+
+__all__ = ["PresaleModel", "DayDraws"]
+
+
+class DayDraws:
+    """The day's uniform draws, one full-length vector each (draw, then mask)."""
+
+    __slots__ = ("aware", "visit", "choice", "event", "leave")
+
+    def __init__(self, seed: int, replication: int, day: int, n: int):
+        rng = stream(seed, replication, "day", day)
+        for name in self.__slots__:
+            setattr(self, name, rng.random(n, dtype=np.float32))
+
+
+class PresaleModel(mesa.Model):
+    """One strategy in one replication of a (parameter-drawn) scenario.
+
+    Parameters
+    ----------
+    scenario
+        A scenario whose replication-level distributions are already drawn
+        (:func:`simulation.scenario.sampling.draw_parameters`).
+    strategy
+        Name of the strategy to play.
+    replication
+        Replication index; keys every random stream.
+    population
+        Optional pre-built population of this replication (reused across
+        strategies; its state is reset).
+    """
+
+    def __init__(self, scenario, strategy: str, *, replication: int = 0,
+                 population: Population | None = None):
+        seed = scenario.run.seed
+        super().__init__(rng=stream(seed, replication, "mesa"))
+        self.campaign = scenario
+        self.strategy_name = strategy
+        self.replication = replication
+        self.seed = seed
+        strat = scenario.strategies[strategy]
+        cal = scenario.calendar
+        self.phase = phase_by_day(cal)
+        self.horizon = cal.horizon_days
+        self.day = 0
+        self.channel_names = list(scenario.channels)
+        self.segment_ids = {name: i for i, name in enumerate(scenario.market.segments)}
+        self.channel_ids = {name: i for i, name in enumerate(self.channel_names)}
+        size = float(scenario.market.size)
+        if population is None:
+            n = scenario.run.population or int(round(size))
+            population = build_population(scenario.market, scenario.channels, n,
+                                          rng=stream(seed, replication, "population"))
+        self.pop = population.fresh()
+        self.weight = size / self.pop.n
+        self.ledger = Ledger(self.horizon, list(scenario.competitors))
+        self.seller = SellerAgent(self, strat, list_price=strat.pricing.list_price or scenario.product.list_price)
+        self.competitors = [CompetitorAgent(self, name, spec) for name, spec in scenario.competitors.items()]
+        self.rating = float(scenario.product.rating)
+        self.p_return = p_return(self.rating, scenario.product.returns)
+        self.ship_day = strat.fulfilment.promised_ship_day
+        if self.ship_day is None:
+            self.ship_day = cal.launch_day
+        self.first_stockout_day: int | None = None
+        self._awareness_setup()
+        inv = strat.inventory
+        self.stock = inv.initial_stock / self.weight          # simulated units
+        self.ledger.book("cogs", 0, inv.initial_stock * scenario.product.unit_cost)
+        self.arrivals = np.zeros(self.horizon)
+        if inv.production.rule == "fixed":
+            self.order_production(inv.production.quantity, inv.production.order_day)
+
+    # -- set-up helpers -------------------------------------------------------
+    def _awareness_setup(self) -> None:
+        ch = self.campaign.channels
+        names = self.channel_names
+        pop = self.pop
+        self.awareness_group = (pop.channel.astype(np.int16) * 2 + pop.is_reachable).astype(np.uint8)
+        reachable = np.bincount(pop.channel[pop.is_reachable], minlength=len(names)) * self.weight
+        self.reachable_market = reachable.astype(float)
+        self.per_contact = np.array([ch[c].awareness_per_contact for c in names])
+        self.conversion = np.array([ch[c].conversion for c in names], dtype=np.float32)
+        self.fee_rate = np.array([ch[c].fee_rate for c in names])
+
+    def order_production(self, quantity: float, day: int) -> None:
+        """Schedule production of ``quantity`` units (market scale) ordered on ``day``."""
+        inv = self.seller.strategy.inventory
+        self.arrivals += arrivals(quantity, order_day=day, lead_time_days=float(inv.lead_time_days),
+                                  daily_capacity=inv.daily_capacity, horizon_days=self.horizon)
+
+    # -- the day ----------------------------------------------------------------
+    def step(self) -> None:
+        """Advance one day."""
+        self.day = self.steps - 1
+        self.seller.step()
+        for competitor in self.competitors:
+            competitor.step()
+        draws = DayDraws(self.seed, self.replication, self.day, self.pop.n)
+        self._produce()
+        self._spread_awareness(draws)
+        if self.day == self.campaign.calendar.balance_start_day and self.seller.strategy.deposit:
+            collect_balances(self)
+        if self.day >= self.ship_day:
+            ship_orders(self, draws)
+        process_returns(self)
+        shop(self, draws)
+        self._end_of_day()
+
+    def _produce(self) -> None:
+        made = self.arrivals[self.day]
+        if made > 0:
+            self.stock += made / self.weight
+            self.ledger.book("produced", self.day, made)
+            self.ledger.book("cogs", self.day, made * self.campaign.product.unit_cost)
+
+    def _spread_awareness(self, draws: DayDraws) -> None:
+        aw = self.campaign.market.awareness
+        state = self.pop.state
+        unaware = state == State.UNAWARE
+        if not unaware.any():
+            return
+        adopters = np.count_nonzero((state >= State.DEPOSITED) & (state <= State.DELIVERED))
+        rate = ad_innovation_rate(self.seller.offer.contacts, self.per_contact, self.reachable_market)
+        q = imitation_rate(float(aw.imitation), self.rating, effect=aw.wom_rating_effect,
+                           reference=aw.wom_reference_rating)
+        innovation = float(aw.innovation) + np.stack([np.zeros_like(rate), rate], axis=1)
+        hazard = bass_hazard(innovation, q, adopters / self.pop.n).astype(np.float32).ravel()
+        new = unaware & (draws.aware < hazard[self.awareness_group])
+        state[new] = State.AWARE
+
+    def _end_of_day(self) -> None:
+        day, w, pop, led = self.day, self.weight, self.pop, self.ledger
+        strat = self.seller.strategy
+        stock_units = self.stock * w
+        led.set_level("stock", day, stock_units)
+        led.book("holding", day, stock_units * strat.inventory.holding_cost_per_unit_day)
+        led.set_level("aware", day, np.count_nonzero(pop.state != State.UNAWARE) * w)
+        led.set_level("reserved_level", day, np.count_nonzero(pop.state == State.RESERVED) * w)
+        led.set_level("price", day, self.seller.path[day])
+        refundable = pop.state == State.PAID if strat.fulfilment.cancellation_right else np.zeros(pop.n, bool)
+        if strat.deposit is not None and strat.deposit.refundable:
+            refundable = refundable | (pop.state == State.DEPOSITED)
+        led.set_level("refund_liability", day, float(pop.paid[refundable].sum(dtype=np.float64)) * w)
+
+    def note_stockout(self) -> None:
+        """Remember the first day demand met an empty shelf."""
+        if self.first_stockout_day is None:
+            self.first_stockout_day = self.day
+
+    def run(self) -> None:
+        """Run every day of the campaign, then close it."""
+        self.run_for(self.horizon)
+        close_campaign(self)

@@ -1,0 +1,115 @@
+"""What happens to orders after they are placed: balances, shipping, late
+cancellations, returns and the campaign's close. Each function applies one
+mechanism of :mod:`simulation.market` to a model's population and books it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .market.deposits import balance_due, pays_balance
+from .market.fulfilment import first_in_line
+from .market.population import State
+
+__all__ = ["collect_balances", "ship_orders", "process_returns", "close_campaign", "book_payment", "refund"]
+
+
+def book_payment(model, idx: np.ndarray, amount: np.ndarray) -> None:
+    """Receive ``amount`` from consumers ``idx``: cash in and channel fees."""
+    w, day, pop = model.weight, model.day, model.pop
+    pop.paid[idx] += amount.astype(np.float32)
+    model.ledger.book("cash_in", day, float(amount.sum()) * w)
+    model.ledger.book("fees", day, float((model.fee_rate[pop.channel[idx]] * amount).sum()) * w)
+
+
+def refund(model, idx: np.ndarray, new_state: State) -> float:
+    """Refund everything consumers ``idx`` paid and move them to ``new_state``."""
+    pop = model.pop
+    amount = float(pop.paid[idx].sum(dtype=np.float64)) * model.weight
+    model.ledger.book("refunds", model.day, amount)
+    pop.paid[idx] = 0.0
+    pop.state[idx] = new_state
+    return amount
+
+
+def collect_balances(model) -> None:
+    """First balance day: deposit holders learn their valuation and pay or walk away."""
+    pop, w, day, led = model.pop, model.weight, model.day, model.ledger
+    dep = model.seller.strategy.deposit
+    idx = np.flatnonzero(pop.state == State.DEPOSITED)
+    if idx.size == 0:
+        return
+    balance = balance_due(pop.price_agreed[idx], dep.amount, dep.inflation)
+    pays = pays_balance(pop.valuation_real[idx], pop.price_sensitivity[idx], balance, dep.amount,
+                        refundable=dep.refundable)
+    payers, walkers = idx[pays], idx[~pays]
+    book_payment(model, payers, balance[pays])
+    pop.state[payers] = State.PAID
+    led.book("balances_paid", day, payers.size * w)
+    led.book("cancellations", day, walkers.size * w)
+    if dep.refundable:
+        refund(model, walkers, State.CANCELLED)
+    else:
+        led.book("forfeits", day, float(pop.paid[walkers].sum(dtype=np.float64)) * w)
+        led.book("forfeit_count", day, walkers.size * w)
+        pop.state[walkers] = State.CANCELLED
+
+
+def _mark_returns(model, idx: np.ndarray, u: np.ndarray) -> None:
+    back = idx[u < model.p_return]
+    model.pop.return_day[back] = model.day + model.campaign.product.returns.delay_days
+
+
+def deliver(model, idx: np.ndarray, u_return: np.ndarray) -> None:
+    """Hand units to consumers ``idx`` from stock; draw who will return them."""
+    model.pop.state[idx] = State.DELIVERED
+    model.stock -= idx.size
+    model.ledger.book("shipped", model.day, idx.size * model.weight)
+    _mark_returns(model, idx, u_return)
+
+
+def ship_orders(model, draws) -> None:
+    """Ship waiting presale orders first come first served; cancel late ones."""
+    pop, w, day, led = model.pop, model.weight, model.day, model.ledger
+    waiting = pop.state == State.PAID
+    if not waiting.any():
+        return
+    served = first_in_line(waiting, keys=(pop.order_day,), capacity=model.stock)
+    idx = np.flatnonzero(served)
+    deliver(model, idx, draws.event[idx])
+    if day > model.ship_day:
+        led.book("late_shipped", day, idx.size * w)
+    still = waiting & ~served
+    if not still.any():
+        return
+    model.note_stockout()
+    led.book("backorders_unserved", day, np.count_nonzero(still) * w)
+    ful = model.seller.strategy.fulfilment
+    if ful.cancellation_right and day > model.ship_day + ful.late_tolerance_days:
+        quit_ = np.flatnonzero(still & (draws.event < ful.p_cancel_per_late_day))
+        refund(model, quit_, State.CANCELLED)
+        led.book("cancellations", day, quit_.size * w)
+        led.book("late_cancellations", day, quit_.size * w)
+
+
+def process_returns(model) -> None:
+    """Returns due today come back: refund the price, salvage the unit."""
+    pop = model.pop
+    due = np.flatnonzero((pop.return_day == model.day) & (pop.state == State.DELIVERED))
+    if due.size == 0:
+        return
+    refund(model, due, State.RETURNED)
+    w = model.weight
+    model.ledger.book("returned", model.day, due.size * w)
+    model.ledger.book("salvage", model.day, due.size * w * model.campaign.product.salvage_value)
+
+
+def close_campaign(model) -> None:
+    """After the last day: cancel and refund unshipped orders, salvage leftovers."""
+    pop, w, led = model.pop, model.weight, model.ledger
+    model.day = last = model.horizon - 1
+    open_orders = np.flatnonzero((pop.state == State.PAID) | (pop.state == State.DEPOSITED))
+    if open_orders.size:
+        refund(model, open_orders, State.CANCELLED)
+        led.book("cancellations", last, open_orders.size * w)
+        led.book("undelivered", last, open_orders.size * w)
+    led.book("salvage", last, model.stock * w * model.campaign.product.salvage_value)

@@ -1,0 +1,106 @@
+"""Plan and simulate runs: one (strategy, replication) at a time here; many in
+:mod:`simulation.execution`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import pandas as pd
+
+from .invariants import InvariantError, check_invariants
+from .market.population import Population, build_population
+from .metrics import outcome_record, trajectory_frame
+from .model import PresaleModel
+from .rng import stream
+from .scenario.paths import with_overrides
+from .scenario.sampling import draw_parameters
+from .scenario.schema import Scenario
+
+__all__ = ["Run", "RunSpec", "plan", "simulate", "run_one", "Replication"]
+
+
+class Run(NamedTuple):
+    """Result of one (strategy, replication): daily trajectory and one-row outcome."""
+
+    trajectory: pd.DataFrame
+    outcome: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Identifies one run."""
+
+    strategy: str
+    replication: int
+
+
+def plan(scenario: Scenario, *, strategies: list[str] | None = None,
+         replications: int | None = None) -> list[RunSpec]:
+    """Every (strategy, replication) to run, replication-major."""
+    names = strategies or list(scenario.strategies)
+    n = replications or scenario.run.replications
+    return [RunSpec(s, r) for r in range(n) for s in names]
+
+
+class Replication:
+    """The parameter draws and population of one replication, shared by its strategies."""
+
+    def __init__(self, scenario: Scenario, replication: int):
+        self.replication = replication
+        self.scenario = draw_parameters(scenario, replication)
+        size = float(self.scenario.market.size)
+        n = self.scenario.run.population or int(round(size))
+        self.population: Population = build_population(
+            self.scenario.market, self.scenario.channels, n,
+            rng=stream(self.scenario.run.seed, replication, "population"))
+
+    def model(self, strategy: str) -> PresaleModel:
+        """A finished model of ``strategy`` in this replication (invariants checked)."""
+        model = PresaleModel(self.scenario, strategy, replication=self.replication,
+                             population=self.population)
+        model.run()
+        broken = check_invariants(model)
+        if broken:
+            raise InvariantError(f"{strategy} replication {self.replication}: " + "; ".join(broken))
+        return model
+
+    def simulate(self, strategy: str) -> Run:
+        """Run ``strategy`` and return its tidy results."""
+        model = self.model(strategy)
+        keys = {"strategy": strategy, "replication": self.replication}
+        traj = trajectory_frame(model)
+        traj.insert(0, "replication", self.replication)
+        traj.insert(0, "strategy", strategy)
+        outcome = pd.DataFrame([{**keys, **outcome_record(model)}])
+        return Run(traj, outcome)
+
+
+def simulate(scenario: Scenario, strategy: str, replication: int = 0) -> Run:
+    """Run one strategy in one replication of a scenario.
+
+    Parameters
+    ----------
+    scenario
+        A loaded scenario (:func:`simulation.load_scenario`).
+    strategy
+        Name of one of its strategies.
+    replication
+        Replication index: with the scenario's seed it fixes every random draw.
+    """
+    if strategy not in scenario.strategies:
+        raise KeyError(f"unknown strategy '{strategy}'; strategies: {', '.join(scenario.strategies)}")
+    return Replication(scenario, replication).simulate(strategy)
+
+
+def run_one(scenario: Scenario, strategy: str | None = None, *, seed: int | None = None,
+            replication: int = 0, population: int | None = None) -> Run:
+    """Convenience: optionally change seed / population, then :func:`simulate`."""
+    overrides = {}
+    if seed is not None:
+        overrides["run.seed"] = seed
+    if population is not None:
+        overrides["run.population"] = population
+    if overrides:
+        scenario = with_overrides(scenario, overrides)
+    return simulate(scenario, strategy or scenario.baseline_name, replication)
