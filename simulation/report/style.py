@@ -1,0 +1,92 @@
+"""Figure conventions: size, resolution, strategy colours and axis formatters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from matplotlib import colormaps
+from matplotlib.axes import Axes
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+__all__ = [
+    "FIG_SIZE", "DPI", "GAIN", "LOSS", "NEUTRAL", "strategy_colors", "resolve_colors", "new_figure",
+    "money_axis", "count_axis", "compact",
+]
+
+FIG_SIZE: tuple[float, float] = (9.0, 5.0)
+DPI = 110
+GAIN = "#2e8b57"
+LOSS = "#c0392b"
+NEUTRAL = "0.45"
+
+
+def strategy_colors(strategies: Sequence[str]) -> dict[str, str]:
+    """One stable colour per strategy, in the given order (``tab10``, then ``tab20``).
+
+    Parameters
+    ----------
+    strategies
+        Strategy names in display order; the same order gives the same colours.
+
+    Returns
+    -------
+    dict
+        Strategy name to hex colour.
+    """
+    palette = colormaps["tab10" if len(strategies) <= 10 else "tab20"]
+    n = palette.N
+    return {name: to_hex(palette(i % n)) for i, name in enumerate(strategies)}
+
+
+def resolve_colors(strategies: Sequence[str],
+                   colors: Mapping[str, str] | None) -> dict[str, str]:
+    """Display order and colours of ``strategies``.
+
+    Strategies named in ``colors`` come first, in its order and with its colours;
+    the others follow in their given order with default colours.
+
+    Returns
+    -------
+    dict
+        Strategy name to hex colour, in display order.
+    """
+    present = [str(s) for s in strategies]
+    order = [s for s in (colors or {}) if s in present]
+    order += [s for s in present if s not in order]
+    resolved = strategy_colors(order)
+    resolved.update({k: v for k, v in (colors or {}).items() if k in resolved})
+    return resolved
+
+
+def new_figure(*, size: tuple[float, float] = FIG_SIZE) -> Figure:
+    """A detached figure (no pyplot state) with constrained layout."""
+    return Figure(figsize=size, dpi=DPI, layout="constrained")
+
+
+def compact(value: float) -> str:
+    """Short money label for annotations, e.g. ``1.2M``, ``-35.0k``, ``820``."""
+    a = abs(value)
+    if a >= 1e9:
+        return f"{value / 1e9:,.1f}B"
+    if a >= 1e6:
+        return f"{value / 1e6:,.1f}M"
+    if a >= 1e4:
+        return f"{value / 1e3:,.0f}k"
+    if a >= 1e3:
+        return f"{value / 1e3:,.1f}k"
+    return f"{value:,.0f}"
+
+
+def money_axis(ax: Axes, axis: str = "y") -> None:
+    """Thousands separators on a money axis."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+
+
+def count_axis(ax: Axes, axis: str = "y") -> None:
+    """Integer ticks with thousands separators on a count axis."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(MaxNLocator(integer=True))
+    target.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))

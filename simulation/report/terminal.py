@@ -1,0 +1,60 @@
+"""Plain-text tables for the terminal."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .formatting import DEFAULT_CURRENCY
+from .tables import Table, headline
+
+__all__ = ["text_table", "headline_table"]
+
+
+def text_table(table: Table, *, gap: int = 2) -> str:
+    """Columns padded to a common width; numeric columns right-aligned.
+
+    Parameters
+    ----------
+    table
+        The table to render.
+    gap
+        Spaces between columns.
+
+    Returns
+    -------
+    str
+        Header, a dashed rule and one line per row, without trailing spaces.
+    """
+    cells = [table.columns, *table.rows]
+    widths = [max(len(str(row[i])) for row in cells) for i in range(len(table.columns))]
+
+    def line(row: list[str]) -> str:
+        parts = [str(c).rjust(w) if a == "r" else str(c).ljust(w)
+                 for c, w, a in zip(row, widths, table.align)]
+        return (" " * gap).join(parts).rstrip()
+
+    rule = (" " * gap).join("-" * w for w in widths)
+    return "\n".join([line(table.columns), rule, *(line(r) for r in table.rows)])
+
+
+def headline_table(risk: pd.DataFrame, comparison: pd.DataFrame | None, *,
+                   baseline: str | None, currency: str = DEFAULT_CURRENCY) -> str:
+    """The headline table (profit mean [CI], CVaR, P(loss), sell-through, verdict).
+
+    Parameters
+    ----------
+    risk
+        One row per strategy.
+    comparison
+        Paired differences against the baseline; may be empty or ``None``.
+    baseline
+        Name of the baseline strategy.
+    currency
+        Currency symbol for the money headers.
+
+    Returns
+    -------
+    str
+        Aligned plain text without colour codes; missing values show as ``-``.
+    """
+    return text_table(headline(risk, comparison, baseline=baseline, currency=currency, na="-"))
