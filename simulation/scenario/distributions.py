@@ -12,9 +12,15 @@ from typing import Annotated, Literal, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from scipy import special, stats
 
 __all__ = ["Distribution", "Number", "is_distribution", "sample_value"]
+
+
+def _scipy():
+    """SciPy's ``special`` and ``stats``, imported on first use (keeps start-up fast)."""
+    from scipy import special, stats
+
+    return special, stats
 
 
 class _Dist(BaseModel):
@@ -46,6 +52,7 @@ class Uniform(_Dist):
         return self
 
     def frozen(self):
+        special, stats = _scipy()
         return stats.uniform(loc=self.low, scale=self.high - self.low)
 
     def ppf(self, u):
@@ -70,6 +77,7 @@ class Normal(_Dist):
         return self
 
     def frozen(self):
+        special, stats = _scipy()
         if self.sd == 0:
             return stats.uniform(loc=self.mean_, scale=0.0)
         if self.low is None and self.high is None:
@@ -79,6 +87,7 @@ class Normal(_Dist):
         return stats.truncnorm(a, b, loc=self.mean_, scale=self.sd)
 
     def ppf(self, u):
+        special, stats = _scipy()
         u = np.asarray(u, dtype=float)
         if self.sd == 0:
             return np.full(u.shape, self.mean_, dtype=float)
@@ -95,9 +104,11 @@ class LogNormal(_Dist):
     sigma: float = Field(ge=0)
 
     def frozen(self):
+        special, stats = _scipy()
         return stats.lognorm(s=max(self.sigma, 1e-300), scale=self.median)
 
     def ppf(self, u):
+        special, stats = _scipy()
         return self.median * np.exp(self.sigma * special.ndtri(np.asarray(u, dtype=float)))
 
 
@@ -116,6 +127,7 @@ class Triangular(_Dist):
         return self
 
     def frozen(self):
+        special, stats = _scipy()
         width = self.high - self.low
         return stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
 
@@ -136,6 +148,7 @@ class Beta(_Dist):
         return self
 
     def frozen(self):
+        special, stats = _scipy()
         return stats.beta(self.a, self.b, loc=self.low, scale=self.high - self.low)
 
 

@@ -1,0 +1,110 @@
+"""The batch behind ``presale compare``: run each scenario, write its bundle and
+report, evaluate gates, and decide the exit code. Output goes through the
+``echo``/``err`` callables the command line passes in."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Callable
+
+from .errors import PresaleError
+
+__all__ = ["run_compare"]
+
+
+def _executor(kind: str, workers: int | None, scheduler: str | None, stack: contextlib.ExitStack):
+    if kind == "local":
+        return None
+    if kind != "dask":
+        raise PresaleError(f"unknown executor '{kind}'; use 'local' or 'dask'")
+    from .executors import dask_executor
+
+    return stack.enter_context(dask_executor(scheduler=scheduler, workers=workers))
+
+
+def _write(study, out_dir: Path, *, files) -> None:
+    from .io import write_bundle
+    from .report import write_report
+
+    write_bundle(out_dir, outcomes=study.outcomes, trajectories=study.trajectories, summary=study.summary,
+                 comparison=study.comparison, manifest=None)
+    write_report(out_dir, outcomes=study.outcomes, trajectories=study.trajectories, summary=study.summary,
+                 risk=study.risk, comparison=study.comparison, warnings=study.warnings, gates=study.gates,
+                 meta=study.meta)
+
+
+def run_compare(files: list[Path], scenarios: list, *, replications, workers, population, seed, out: Path,
+                gates: tuple[str, ...], junit_xml: Path | None, summary_md: Path | None, resume: bool,
+                executor: str, scheduler: str | None, quiet: bool, override: Callable,
+                echo: Callable, err: Callable) -> int:
+    """Run the batch; return the exit code."""
+    from .gates import GateSyntaxError, parse_gates
+
+    try:
+        parse_gates(list(gates))
+        for path, sc in zip(files, scenarios):
+            try:
+                parse_gates(list(sc.gates))
+            except GateSyntaxError as e:
+                raise GateSyntaxError(f"{path}: gates: {e}") from None
+    except GateSyntaxError as e:
+        err(str(e))
+        return 2
+    from .junit import junit_xml as to_junit
+    from .progress import ProgressBar
+    from .report import headline_table, markdown_summary
+    from .study import StudySettings, compare_strategies
+
+    stems = [p.stem for p in files]
+    if len(set(stems)) != len(stems):
+        err("two scenario files share a name; give them distinct file names so their results do not collide")
+        return 2
+    gate_frames, incomplete, summaries, any_gate_failed = {}, {}, [], False
+    with contextlib.ExitStack() as stack:
+        try:
+            pool = _executor(executor, workers, scheduler, stack)
+        except (PresaleError, ImportError, OSError) as e:
+            err(f"cannot start the {executor} executor: {e}")
+            return 2
+        for path, sc in zip(files, scenarios):
+            sc = override(sc, seed=seed, population=population)
+            out_dir = out / path.stem
+            settings = StudySettings(
+                replications=replications, workers=workers, executor=pool, executor_kind=executor,
+                store_dir=out_dir, resume=resume, gates=gates, progress=None if quiet else ProgressBar(sc.name),
+            )
+            try:
+                study = compare_strategies(sc, settings, source=str(path))
+            except PresaleError as e:
+                err(f"{path}: {e}")
+                return 2
+            if study.interrupted:
+                err(f"{path}: interrupted; finished replications are saved in {out_dir} "
+                    f"(continue with --resume --out {out})")
+                return 3
+            _write(study, out_dir, files=files)
+            echo(f"\n{sc.name} ({path}) · {study.meta['replications']} replications · "
+                 f"{study.meta['wall_time_s']:.1f} s")
+            echo(headline_table(study.risk, study.comparison, baseline=sc.baseline_name, currency=sc.currency))
+            for strategy, message in study.warnings:
+                echo(f"  warning [{strategy}]: {message}")
+            for row in study.gates.itertuples(index=False):
+                if row.status != "pass":
+                    echo(f"  GATE FAILED [{row.strategy}] {row.gate}: {row.message}")
+            any_gate_failed |= study.gates_failed
+            gate_frames[sc.name] = study.gates
+            if not study.complete:
+                n = len(study.failures)
+                incomplete[sc.name] = f"{n} run(s) failed; see {out_dir}/failures.csv"
+                err(f"{path}: {incomplete[sc.name]}")
+            summaries.append(markdown_summary(study.risk, study.comparison, meta=study.meta,
+                                              warnings=study.warnings, gates=study.gates))
+            echo(f"  report: {out_dir / 'report.html'}")
+    if junit_xml is not None:
+        junit_xml.write_text(to_junit(gate_frames, incomplete=incomplete), encoding="utf-8")
+    if summary_md is not None:
+        summary_md.write_text("\n\n".join(summaries) + "\n", encoding="utf-8")
+    if incomplete:
+        return 3
+    return 1 if any_gate_failed else 0
