@@ -135,6 +135,10 @@ class CompetitorAgent(mesa.Agent):
     def step(self) -> None:
         """Set today's price from the reaction rules."""
         seller = self.model.seller
+        if not self.is_launched:       # announced price; no reactions before the launch
+            self.price = float(self.spec.price)
+            self.model.ledger.competitor_price[self.name][self.model.day] = self.price
+            return
         self.price = reacted_price(
             float(self.spec.price), self.spec.reactions, day=self.model.day,
             our_prices=seller.price_history, our_promo_days=seller.promo_history,

@@ -49,7 +49,7 @@ for _name, _flow, _doc in [
     ("channel_fees", "fees", "channel commissions on money received"),
     ("holding_cost", "holding", "stock holding cost"),
     ("gift_cost", "gift_cost", "cost of gifts handed out with orders"),
-    ("promotion_cost", "promotion_cost", "discounts given (revenue foregone; informative)"),
+    ("promotion_cost", "promotion_cost", "discounts given, deposit inflation included (revenue foregone; informative)"),
     ("n_reserved", "reservations", "reservations during warm-up"),
     ("units_presold", "presale_orders", "presale orders placed"),
     ("n_deposits", "deposits", "deposits paid"),
@@ -59,7 +59,7 @@ for _name, _flow, _doc in [
     ("n_cancellations", "cancellations", "orders cancelled (walk-aways, late, undelivered)"),
     ("units_produced", "produced", "units produced during the campaign"),
     ("units_sold", "shipped", "units shipped to consumers"),
-    ("lost_sales", "lost_sales", "buyers turned away by a stockout or the presale cap"),
+    ("lost_sales", "lost_sales", "consumers turned away by a stockout or the presale cap (each counted once)"),
     ("n_returns", "returned", "units returned"),
 ]:
     metric(_name, _doc)(_t(_flow))

@@ -43,6 +43,7 @@ def collect_balances(model) -> None:
                         refundable=dep.refundable)
     payers, walkers = idx[pays], idx[~pays]
     book_payment(model, payers, balance[pays])
+    led.book("promotion_cost", day, (dep.inflation - 1.0) * dep.amount * payers.size * w)
     pop.state[payers] = State.PAID
     led.book("balances_paid", day, payers.size * w)
     led.book("cancellations", day, walkers.size * w)

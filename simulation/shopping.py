@@ -74,13 +74,22 @@ def _at_risk(model, price: np.ndarray, phase: Phase) -> np.ndarray | float:
     return 0.0 if dep.refundable else dep.amount
 
 
+def inflation_bonus(model, phase: Phase) -> float:
+    """Money a deposit's inflation takes off the total price: ``(k - 1) * d``."""
+    dep = model.seller.strategy.deposit
+    if dep is None or phase >= Phase.LAUNCH:
+        return 0.0
+    return (dep.inflation - 1.0) * dep.amount
+
+
 def _utilities(model, s: Shoppers, q, phase: Phase) -> np.ndarray:
     offer = model.seller.offer
     delay = max(model.ship_day - model.day, 0) if phase < Phase.LAUNCH else 0
     if phase == Phase.BALANCE:
         ours = np.full(q.price.shape[0], -np.inf, dtype=np.float32)
     else:
-        ours = ours_utility(s, q.price, q.discount, q.gift_value, delay_days=delay,
+        bonus = inflation_bonus(model, phase)
+        ours = ours_utility(s, q.price - bonus, q.discount + bonus, q.gift_value, delay_days=delay,
                             upfront_at_risk=_at_risk(model, q.price, phase))
     comps = [(c.price, c.appeal) if c.is_launched else None for c in model.competitors]
     return utility_matrix(s, ours, competitors=comps, later_price=offer.later_price,
@@ -135,7 +144,7 @@ def _apply(model, idx, choice, phase, draws, *, price, discount, gift_cost, by_p
     n_comp = len(model.competitors)
     wants = choice == 0
     if phase == Phase.WARMUP:
-        reserve = idx[wants]
+        reserve = idx[wants & (pop.state[idx] != State.RESERVED)]
         pop.state[reserve] = State.RESERVED
         led.book("reservations", day, reserve.size * w)
         wants = np.zeros_like(wants)
@@ -171,7 +180,9 @@ def _apply(model, idx, choice, phase, draws, *, price, discount, gift_cost, by_p
     if turned.any():
         if phase >= Phase.LAUNCH:
             model.note_stockout()
-        led.book("lost_sales", day, np.count_nonzero(turned) * w)
+        first_time = idx[turned & ~pop.was_turned_away[idx]]
+        pop.was_turned_away[first_time] = True
+        led.book("lost_sales", day, first_time.size * w)
         switch = turned & (u_leave < ch.stockout_switch_share)
         leave = turned & (u_leave >= ch.stockout_switch_share + ch.stockout_wait_share)
         if n_comp:

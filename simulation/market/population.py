@@ -56,6 +56,7 @@ class Population:
     paid: np.ndarray               # float32 money held from the consumer (net of refunds)
     deposit: np.ndarray            # float32 deposit paid
     return_day: np.ndarray         # int16 day the product comes back, -1 if never
+    was_turned_away: np.ndarray    # bool: already counted as a lost sale
 
     @property
     def n(self) -> int:
@@ -73,6 +74,7 @@ class Population:
             self, state=self.initial_state.copy(), order_day=np.full(n, -1, dtype=np.int16),
             price_agreed=np.zeros(n, dtype=np.float32), paid=np.zeros(n, dtype=np.float32),
             deposit=np.zeros(n, dtype=np.float32), return_day=np.full(n, -1, dtype=np.int16),
+            was_turned_away=np.zeros(n, dtype=bool),
         )
 
 
@@ -122,6 +124,6 @@ def build_population(market, channels: dict, n: int, *, rng: np.random.Generator
         patience=np.clip(attrs["patience"], 1e-6, 1.0), trust=np.clip(attrs["trust"], 0.0, 1.0),
         loyalty=attrs["competitor_loyalty"], u_coupon=u_coupon, initial_state=initial,
         state=initial, order_day=initial, price_agreed=initial, paid=initial, deposit=initial,
-        return_day=initial,
+        return_day=initial, was_turned_away=initial,
     )
     return pop.fresh()

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..rng import stream
-from .distributions import is_distribution
-from .paths import set_in
-from .schema import Scenario
-from .sections import CONSUMER_ATTRIBUTES
 from pydantic import TypeAdapter
 
+from ..errors import PresaleError
+from ..rng import stream
 from .distributions import Distribution
+from .paths import get_path, set_in
+from .rules import check_rules
+from .schema import Scenario
+from .sections import CONSUMER_ATTRIBUTES
 
 __all__ = ["draw_parameters", "param_key"]
 
@@ -66,6 +67,14 @@ def draw_parameters(scenario: Scenario, replication: int) -> Scenario:
     data["uncertainties"] = {}
     for path, dist in sorted(uncertainties.items()):
         parts = tuple(path.split("."))
-        data = set_in(data, list(parts), _draw(dist, parts, seed, replication))
-    data = _walk(data, (), seed, replication)
-    return Scenario.model_validate(data)
+        value = _draw(dist, parts, seed, replication)
+        current = get_path(scenario, path)
+        if isinstance(current, int) and not isinstance(current, bool):
+            value = int(round(value))        # whole-number fields (days) take the nearest integer
+        data = set_in(data, list(parts), value)
+    drawn = Scenario.model_validate(_walk(data, (), seed, replication))
+    broken = check_rules(drawn)
+    if broken:
+        detail = "; ".join(f"{'.'.join(map(str, loc))}: {msg}" for loc, msg in broken)
+        raise PresaleError(f"replication {replication} drew parameters that break the scenario's rules: {detail}")
+    return drawn

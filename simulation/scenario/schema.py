@@ -41,8 +41,14 @@ class Scenario(Section):
         return self.baseline or next(iter(self.strategies))
 
 
+_TAGS = ("rule", "kind", "dist")
+
+
 def _deep_merge(base: Any, override: Any) -> Any:
-    if isinstance(base, dict) and isinstance(override, dict):
+    """``override`` on top of ``base``; a mapping whose tag (rule, kind, dist) changes is replaced whole."""
+    retagged = isinstance(base, dict) and isinstance(override, dict) and any(
+        tag in override and base.get(tag) != override[tag] for tag in _TAGS)
+    if isinstance(base, dict) and isinstance(override, dict) and not retagged:
         out = dict(base)
         for key, value in override.items():
             out[key] = _deep_merge(base[key], value) if key in base else copy.deepcopy(value)
