@@ -1,0 +1,439 @@
+"""Run many replications of a scenario, every strategy on common random numbers.
+
+The work unit is a *chunk* of consecutive replications. For each replication
+of a chunk, :class:`~simulation.runner.Replication` draws the parameters and
+the population once and every strategy runs on them. Chunks go to any
+:class:`concurrent.futures.Executor` (a local process pool by default, a Dask
+client's ``get_executor()`` for a cluster) and only ``submit`` and
+``as_completed`` are used. Random streams depend on the replication alone, and
+results are put back in (replication, strategy) order, so they are identical
+for any number of workers and any chunk size.
+
+A replication that raises is recorded in ``Results.failures`` and the others go
+on. Ctrl-C stops the batch, keeps what finished and returns with
+``interrupted=True``. With a :class:`~simulation.io.ResultStore`, every chunk is
+saved as soon as it finishes and a stopped run can be resumed.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import signal
+import time
+import traceback
+from collections.abc import Iterator, Sequence
+from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+import pandas as pd
+
+from .errors import PresaleError
+from .io import Manifest, ResultFrames, ResultStore, concat_tidy, failure_frame, sort_tidy
+from .progress import ProgressCallback, ProgressEvent
+from .runner import Replication
+from .scenario.schema import Scenario
+
+__all__ = ["ExecutionSettings", "Results", "ChunkResult", "run_chunk", "run_many", "resume",
+           "chunk_replications", "default_chunk_size"]
+
+MAX_CHUNK_SIZE = 20
+START_METHOD = "spawn"
+"""Start method of the default process pool; set on a private context, never globally."""
+
+
+@dataclass(frozen=True)
+class ExecutionSettings:
+    """How to run a batch. ``None`` means the scenario's own setting or the default.
+
+    Attributes
+    ----------
+    strategies
+        Strategies to run, in report order; default all of the scenario's.
+    replications
+        Number of replications; default ``scenario.run.replications`` (when
+        resuming, the number the run started with).
+    workers
+        Worker processes of the default pool (default ``os.cpu_count()``); ``1``
+        runs in this process without a pool. With an injected executor it only
+        guides the chunk size.
+    chunk_size
+        Replications per work unit; default from replications and workers.
+    resume
+        Continue the run saved in the store instead of refusing a non-empty one.
+    source
+        The scenario file, recorded in the manifest.
+    executor_kind
+        Name of the executor recorded in the manifest; default derived.
+    """
+
+    strategies: tuple[str, ...] | None = None
+    replications: int | None = None
+    workers: int | None = None
+    chunk_size: int | None = None
+    resume: bool = False
+    source: str | os.PathLike[str] | None = None
+    executor_kind: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.strategies is not None:
+            object.__setattr__(self, "strategies", tuple(self.strategies))
+        for name in ("replications", "workers", "chunk_size"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise PresaleError(f"{name} must be a positive whole number, got {value!r}")
+
+
+@dataclass(frozen=True)
+class Results:
+    """What a batch of replications produced.
+
+    Attributes
+    ----------
+    outcomes
+        One row per (strategy, replication), ordered by replication then strategy.
+    trajectories
+        One row per (strategy, replication, day), in the same order.
+    failures
+        One row per failed (strategy, replication): seed, error type, message, traceback.
+    complete
+        Every expected replication ran without failure.
+    interrupted
+        The batch was stopped by Ctrl-C.
+    wall_time_s
+        Seconds this call took.
+    workers
+        Worker count used (``None`` when an injected executor decides).
+    n_expected
+        Replications expected.
+    """
+
+    outcomes: pd.DataFrame
+    trajectories: pd.DataFrame
+    failures: pd.DataFrame
+    complete: bool
+    interrupted: bool
+    wall_time_s: float
+    workers: int | None
+    n_expected: int
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """Tidy results of one chunk of replications."""
+
+    replications: tuple[int, ...]
+    outcomes: pd.DataFrame
+    trajectories: pd.DataFrame
+    failures: pd.DataFrame
+
+
+def _failure(strategy: str, replication: int, seed: int, err: BaseException) -> dict[str, Any]:
+    return {"strategy": strategy, "replication": replication, "seed": seed,
+            "error_type": type(err).__name__, "message": str(err),
+            "traceback": "".join(traceback.format_exception(err))}
+
+
+def run_chunk(scenario: Scenario, replications: Sequence[int], strategies: Sequence[str]) -> ChunkResult:
+    """Simulate every strategy in each of ``replications`` (the work unit).
+
+    Each replication's parameters and population are drawn once and shared by
+    its strategies. An exception in one (strategy, replication) is recorded as a
+    failure and the rest go on.
+    """
+    outcomes, trajectories, failures = [], [], []
+    seed = scenario.run.seed
+    for r in replications:
+        try:
+            replication = Replication(scenario, r)
+        except Exception as err:
+            failures += [_failure(s, r, seed, err) for s in strategies]
+            continue
+        for s in strategies:
+            try:
+                run = replication.simulate(s)
+            except Exception as err:
+                failures.append(_failure(s, r, seed, err))
+                continue
+            outcomes.append(run.outcome)
+            trajectories.append(run.trajectory)
+    return ChunkResult(tuple(replications), concat_tidy(outcomes), concat_tidy(trajectories),
+                       failure_frame(failures))
+
+
+def default_chunk_size(n_replications: int, workers: int) -> int:
+    """About four chunks per worker, between 1 and :data:`MAX_CHUNK_SIZE` replications each."""
+    return max(1, min(MAX_CHUNK_SIZE, math.ceil(n_replications / (4 * workers))))
+
+
+def chunk_replications(replications: Sequence[int], size: int) -> list[tuple[int, ...]]:
+    """Split replications into chunks of at most ``size`` consecutive ones."""
+    chunks: list[tuple[int, ...]] = []
+    current: list[int] = []
+    for r in sorted(replications):
+        if current and (len(current) == size or r != current[-1] + 1):
+            chunks.append(tuple(current))
+            current = []
+        current.append(r)
+    if current:
+        chunks.append(tuple(current))
+    return chunks
+
+
+def _ignore_sigint() -> None:
+    """Worker initializer: Ctrl-C is handled by the parent, which stops the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class _Dispatch:
+    """Hands chunks to an executor (or runs them inline) and yields them as they finish.
+
+    A default process pool is created, and stopped on close, by this object only;
+    an injected executor is left running (only our pending futures are cancelled).
+    """
+
+    def __init__(self, scenario: Scenario, strategies: Sequence[str], *,
+                 executor: Executor | None, workers: int, n_chunks: int) -> None:
+        self.scenario, self.strategies = scenario, tuple(strategies)
+        self.owned = executor is None and workers > 1 and n_chunks > 1
+        if self.owned:
+            executor = ProcessPoolExecutor(
+                max_workers=min(workers, n_chunks), initializer=_ignore_sigint,
+                mp_context=multiprocessing.get_context(START_METHOD))
+        self.executor = executor
+        self.futures: dict[Future, tuple[int, ...]] = {}
+
+    def finished(self, chunks: Sequence[tuple[int, ...]]
+                 ) -> Iterator[tuple[tuple[int, ...], ChunkResult | Exception]]:
+        """Each chunk with its result, or with the exception that lost it (a worker
+        that died, a cancelled task), as they finish."""
+        if self.executor is None:
+            for chunk in chunks:
+                yield chunk, run_chunk(self.scenario, chunk, self.strategies)
+            return
+        self.futures = {self.executor.submit(run_chunk, self.scenario, chunk, self.strategies): chunk
+                        for chunk in chunks}
+        for future in as_completed(self.futures):
+            try:
+                err = future.exception()
+            except CancelledError as cancelled:
+                err = cancelled
+            if err is not None and not isinstance(err, Exception):
+                raise err
+            yield self.futures[future], err if err is not None else future.result()
+
+    def close(self, *, interrupted: bool) -> None:
+        """Cancel what has not started; stop our own pool (at once if interrupted)."""
+        for future in self.futures:
+            future.cancel()
+        if not self.owned:
+            return
+        if interrupted:
+            _stop_workers(self.executor)
+        self.executor.shutdown(wait=not interrupted, cancel_futures=True)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Terminate the pool's processes so that unfinished chunks are dropped at once."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.terminate()
+
+
+class _Tracker:
+    """Counts finished replications and reports them to the progress callback."""
+
+    def __init__(self, callback: ProgressCallback | None, scenario: str, *, total: int, done: int) -> None:
+        self.callback, self.scenario, self.total = callback, scenario, total
+        self.done = self.start_done = done
+        self.failed: set[int] = set()
+        self.start = time.perf_counter()
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+    def emit(self, *, finished: bool = False, interrupted: bool = False) -> None:
+        if self.callback is None:
+            return
+        elapsed = self.elapsed()
+        ran = self.done - self.start_done
+        rate = ran / elapsed if ran and elapsed > 0 else 0.0
+        eta = (self.total - self.done) / rate if rate > 0 else None
+        self.callback(ProgressEvent(self.scenario, self.done, self.total, elapsed, rate, eta,
+                                    len(self.failed), finished, interrupted))
+
+    def advance(self, replications: Sequence[int], failed: Sequence[int]) -> None:
+        self.done += len(replications)
+        self.failed.update(failed)
+        self.emit()
+
+
+def _settings(settings: ExecutionSettings | None, options: dict[str, Any]) -> ExecutionSettings:
+    settings = settings or ExecutionSettings()
+    unknown = set(options) - {f.name for f in fields(ExecutionSettings)}
+    if unknown:
+        raise TypeError(f"run_many() got unknown option(s) {', '.join(sorted(unknown))}; "
+                        f"options: {', '.join(f.name for f in fields(ExecutionSettings))}")
+    return replace(settings, **options) if options else settings
+
+
+def _check_strategies(scenario: Scenario, strategies: Sequence[str]) -> None:
+    unknown = [s for s in strategies if s not in scenario.strategies]
+    if unknown or not strategies:
+        raise PresaleError(f"unknown strategies {', '.join(unknown) or '(none given)'}; "
+                           f"scenario '{scenario.name}' has {', '.join(scenario.strategies)}")
+
+
+def _executor_kind(executor: Executor | None, workers: int) -> str:
+    if executor is not None:
+        return type(executor).__name__
+    return "inline" if workers == 1 else f"process-pool ({START_METHOD})"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a session runs: strategies, replications expected, those already finished."""
+
+    strategies: tuple[str, ...]
+    n_replications: int
+    done: frozenset[int]
+    manifest: Manifest | None
+
+
+def _plan(scenario: Scenario, settings: ExecutionSettings, store: ResultStore | None, *,
+          workers: int | None, executor_kind: str) -> _Plan:
+    strategies = settings.strategies or tuple(scenario.strategies)
+    n = settings.replications or scenario.run.replications
+    if store is None:
+        _check_strategies(scenario, strategies)
+        return _Plan(strategies, n, frozenset(), None)
+    previous = store.prepare(scenario, resume=settings.resume)
+    if previous is not None:
+        if settings.strategies is not None and settings.strategies != previous.strategies:
+            raise PresaleError(f"{store.directory} holds strategies {', '.join(previous.strategies)}; "
+                               "resume it with the same strategies")
+        strategies = previous.strategies
+        n = settings.replications or previous.replications
+    _check_strategies(scenario, strategies)
+    manifest = Manifest.begin(scenario, strategies=strategies, replications=n, source=settings.source,
+                              workers=workers, executor=executor_kind, previous=previous)
+    store.write_manifest(manifest)
+    return _Plan(strategies, n, frozenset(store.finished_replications() & set(range(n))), manifest)
+
+
+def _keyed(frame: pd.DataFrame, strategies: Sequence[str], columns: list[str]) -> pd.DataFrame:
+    """``frame`` in tidy order; an empty table keeps its key columns."""
+    return sort_tidy(frame, strategies) if len(frame.columns) else pd.DataFrame(columns=columns)
+
+
+def _tables(plan: _Plan, finished: Sequence[ChunkResult], lost: Sequence[dict[str, Any]],
+            store: ResultStore | None) -> ResultFrames:
+    """The tables of the run, in (replication, strategy[, day]) order; from the store if any."""
+    if store is not None:
+        frames = store.load(strategies=plan.strategies, replications=range(plan.n_replications))
+    else:
+        frames = ResultFrames(*(concat_tidy(getattr(c, name) for c in finished)
+                                for name in ("outcomes", "trajectories", "failures")))
+    failures = concat_tidy([frames.failures, failure_frame(lost)])
+    return ResultFrames(_keyed(frames.outcomes, plan.strategies, ["strategy", "replication"]),
+                        _keyed(frames.trajectories, plan.strategies, ["strategy", "replication", "day"]),
+                        sort_tidy(failures, plan.strategies) if len(failures) else failure_frame())
+
+
+def run_many(scenario: Scenario, settings: ExecutionSettings | None = None, *,
+             executor: Executor | None = None, progress: ProgressCallback | None = None,
+             store: ResultStore | None = None, **options: Any) -> Results:
+    """Run every strategy of ``scenario`` over many replications.
+
+    Parameters
+    ----------
+    scenario
+        A loaded scenario (picklable, as every validated scenario is).
+    settings
+        Strategies, replications, workers, chunk size, resume, source
+        (:class:`ExecutionSettings`).
+    executor
+        Any :class:`concurrent.futures.Executor`; default a process pool of
+        ``workers`` (spawned) processes, or none at all for one worker.
+    progress
+        Called with a :class:`~simulation.progress.ProgressEvent` after every
+        chunk and once at the end.
+    store
+        Save each chunk as it finishes, and a manifest, in this result
+        directory. Without ``resume`` the directory starts again.
+    **options
+        Fields of :class:`ExecutionSettings`, overriding those of ``settings``
+        (``run_many(s, replications=50, workers=2)``).
+
+    Returns
+    -------
+    Results
+        Tables in (replication, strategy[, day]) order; with a store, everything
+        the store holds for the requested strategies and replications.
+
+    Raises
+    ------
+    PresaleError
+        Unknown strategies; resuming a store that holds results of a different
+        scenario or of other strategies.
+    """
+    settings = _settings(settings, options)
+    started = time.perf_counter()
+    workers = settings.workers or (os.cpu_count() or 1)
+    reported_workers = None if executor is not None and settings.workers is None else workers
+    plan = _plan(scenario, settings, store, workers=reported_workers,
+                 executor_kind=settings.executor_kind or _executor_kind(executor, workers))
+    chunks = chunk_replications([r for r in range(plan.n_replications) if r not in plan.done],
+                                settings.chunk_size or default_chunk_size(plan.n_replications, workers))
+    tracker = _Tracker(progress, scenario.name, total=plan.n_replications, done=len(plan.done))
+    tracker.emit()
+    finished: list[ChunkResult] = []
+    lost: list[dict[str, Any]] = []
+    interrupted = False
+    dispatch = _Dispatch(scenario, plan.strategies, executor=executor, workers=workers, n_chunks=len(chunks))
+    try:
+        for chunk, result in dispatch.finished(chunks):
+            if isinstance(result, Exception):
+                lost += [_failure(s, r, scenario.run.seed, result) for r in chunk for s in plan.strategies]
+                tracker.advance(chunk, chunk)
+                continue
+            if store is not None:
+                store.write_chunk(chunk, strategies=plan.strategies, outcomes=result.outcomes,
+                                  trajectories=result.trajectories, failures=result.failures)
+            finished.append(result)
+            tracker.advance(chunk, result.failures["replication"].tolist())
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        dispatch.close(interrupted=interrupted)
+
+    tables = _tables(plan, finished, lost, store)
+    complete = not interrupted and tables.failures.empty
+    wall_time_s = time.perf_counter() - started
+    if store is not None:
+        store.write_manifest(plan.manifest.end(wall_time_s=wall_time_s, complete=complete,
+                                               interrupted=interrupted, n_failures=len(tables.failures)))
+    tracker.emit(finished=True, interrupted=interrupted)
+    return Results(tables.outcomes, tables.trajectories, tables.failures, complete=complete,
+                   interrupted=interrupted, wall_time_s=wall_time_s, workers=reported_workers,
+                   n_expected=plan.n_replications)
+
+
+def resume(directory: str | os.PathLike[str], scenario: Scenario, settings: ExecutionSettings | None = None,
+           *, executor: Executor | None = None, progress: ProgressCallback | None = None,
+           **options: Any) -> Results:
+    """Continue the run saved in ``directory``: check that ``scenario`` is the one it
+    started with, run the replications not yet finished, return all results.
+
+    Strategies and replications default to those of the saved run; see
+    :func:`run_many` for the other parameters.
+    """
+    settings = replace(_settings(settings, options), resume=True)
+    return run_many(scenario, settings, executor=executor, progress=progress,
+                    store=ResultStore(directory))
