@@ -223,8 +223,8 @@ def _evaluate_one(outcomes: pd.DataFrame, gate: Gate, strategy: str, baseline: s
         failed = d.ci_high < t if below else d.ci_low > t
         rel = f" ({d.mean / abs(b_mean):+.1%})" if b_mean != 0 else ""
         k = _decimals([d.mean, d.ci_low, d.ci_high, t])
-        message = (f"{gate.metric}: {strategy} vs {baseline} diff {_fmt(d.mean, decimals=k)} "
-                   f"[{_fmt(d.ci_low, decimals=k)}, {_fmt(d.ci_high, decimals=k)}]{rel} "
+        message = (f"{gate.metric}: {strategy} vs {baseline} paired diff {_fmt(d.mean, decimals=k)}{rel}, "
+                   f"{confidence:.0%} CI [{_fmt(d.ci_low, decimals=k)}, {_fmt(d.ci_high, decimals=k)}], "
                    f"{'lies' if failed else 'is not entirely'} {side} the gate "
                    f"baseline {gate.describe()} ({_fmt(t, decimals=k)})")
         row.update(threshold=t, baseline_mean=b_mean, n=d.n, diff_mean=d.mean,
@@ -236,8 +236,8 @@ def _evaluate_one(outcomes: pd.DataFrame, gate: Gate, strategy: str, baseline: s
         t = gate.threshold()
         failed = own.ci_high < t if below else own.ci_low > t
         k = _decimals([own.mean, own.ci_low, own.ci_high, t])
-        message = (f"{gate.metric}: {strategy} mean {_fmt(own.mean, decimals=k)} "
-                   f"[{_fmt(own.ci_low, decimals=k)}, {_fmt(own.ci_high, decimals=k)}] "
+        message = (f"{gate.metric}: {strategy} mean {_fmt(own.mean, decimals=k)}, "
+                   f"{confidence:.0%} CI [{_fmt(own.ci_low, decimals=k)}, {_fmt(own.ci_high, decimals=k)}], "
                    f"{'lies' if failed else 'is not entirely'} {side} the gate "
                    f"{_fmt(t, decimals=k)}")
         row.update(threshold=t, baseline_mean=math.nan, n=own.n, diff_mean=math.nan,

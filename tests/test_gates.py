@@ -140,8 +140,8 @@ def test_failure_message_names_metric_difference_and_interval() -> None:
     assert len(out) == 1
     row = out.iloc[0]
     msg = row["message"]
-    assert msg.startswith("profit: worse vs base diff -1,000 [")
-    assert "(-10.0%)" in msg and "lies below the gate baseline -2% (-200)" in msg
+    assert msg.startswith("profit: worse vs base paired diff -1,000 (-10.0%), 95% CI [")
+    assert "lies below the gate baseline -2% (-200)" in msg
     assert f"{row['diff_ci_low']:,.0f}" in msg and f"{row['diff_ci_high']:,.0f}" in msg
 
 
