@@ -331,3 +331,14 @@ def test_metric_formatting_rules():
     assert fmt_metric("cancellation_rate", 0.1234) == "12.3%"
     assert fmt_metric("profit", -1234567.4) == "-1,234,567"
     assert fmt_metric("leftover_units", float("nan")) == "—"
+
+
+def test_gates_status_sentence():
+    from simulation.report.tables import gates_status
+
+    one = pd.DataFrame({"gate": ["g"], "strategy": ["a"], "status": ["pass"], "message": [""]})
+    two = pd.DataFrame({"gate": ["g", "h"], "strategy": ["a", "a"], "status": ["pass", "fail"], "message": ["", ""]})
+    assert gates_status(None) == "No gates defined."
+    assert gates_status(one) == "The gate passed."
+    assert gates_status(pd.concat([one, one])) == "All 2 gates passed."
+    assert gates_status(two) == "1 of 2 gates failed."

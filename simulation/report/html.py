@@ -16,7 +16,7 @@ from .formatting import KEY_METRICS, baseline_of, currency_of, scenario_name, st
 from .markdown import HEADLINE_NOTE
 from .style import DPI
 from .tables import (
-    Table, comparison_table, failed_gates, gates_table, headline, meta_items, risk_table,
+    Table, comparison_table, failed_gates, gates_status, gates_table, headline, meta_items, risk_table,
     summary_table, warning_items,
 )
 
@@ -89,14 +89,14 @@ def _warnings_html(warnings: Iterable[Any] | None) -> str:
 
 
 def _gates_banner(gates: pd.DataFrame | None) -> str:
-    if gates is None or gates.empty:
-        return "<p>No gates defined.</p>"
     failed = failed_gates(gates)
+    if gates is None or gates.empty:
+        return f"<p>{gates_status(gates)}</p>"
     if failed.empty:
-        return f'<p class="ok">All {len(gates)} gates passed.</p>'
+        return f'<p class="ok">{gates_status(gates)}</p>'
     lis = "".join(f"<li><strong>{escape(str(r.get('gate', 'gate')))}</strong>: "
                   f"{escape(str(r.get('message', '')))}</li>" for _, r in failed.iterrows())
-    return (f'<div class="alert"><strong>{len(failed)} of {len(gates)} gates failed.</strong>'
+    return (f'<div class="alert"><strong>{gates_status(gates)}</strong>'
             f"<ul>{lis}</ul></div>")
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 from .figures import FIGURE_CAPTIONS, FIGURE_TITLES
 from .formatting import KEY_METRICS, baseline_of, currency_of, scenario_name, strategy_order
 from .tables import (
-    Table, comparison_table, failed_gates, gates_table, headline, meta_items, risk_table,
+    Table, comparison_table, failed_gates, gates_status, gates_table, headline, meta_items, risk_table,
     summary_table, warning_items,
 )
 
@@ -58,12 +58,8 @@ def _failed_md(gates: pd.DataFrame | None) -> str:
 
 
 def _gates_status(gates: pd.DataFrame | None) -> str:
-    if gates is None or gates.empty:
-        return "No gates defined."
-    n_failed = len(failed_gates(gates))
-    if n_failed == 0:
-        return f"All {len(gates)} gates passed."
-    return f"**{n_failed} of {len(gates)} gates failed.**"
+    text = gates_status(gates)
+    return f"**{text}**" if not failed_gates(gates).empty else text
 
 
 def markdown_summary(risk: pd.DataFrame, comparison: pd.DataFrame | None, *,

@@ -18,7 +18,7 @@ from .formatting import (
 )
 
 __all__ = [
-    "Table", "headline", "risk_table", "comparison_table", "gates_table", "failed_gates",
+    "Table", "headline", "risk_table", "comparison_table", "gates_table", "gates_status", "failed_gates",
     "warning_items", "meta_items", "summary_table",
 ]
 
@@ -181,6 +181,16 @@ def failed_gates(gates: pd.DataFrame | None) -> pd.DataFrame:
     if gates is None or gates.empty or "status" not in gates:
         return pd.DataFrame(columns=["gate", "strategy", "metric", "status", "message"])
     return gates[gates["status"].astype(str).str.lower() != "pass"]
+
+
+def gates_status(gates: pd.DataFrame | None) -> str:
+    """One sentence on the gates: none defined, all passed, or how many failed."""
+    if gates is None or gates.empty:
+        return "No gates defined."
+    n, n_failed = len(gates), len(failed_gates(gates))
+    if n_failed == 0:
+        return "The gate passed." if n == 1 else f"All {n} gates passed."
+    return f"{n_failed} of {n} gate{'s' if n != 1 else ''} failed."
 
 
 def gates_table(gates: pd.DataFrame | None, *, na: str = NA) -> Table:
