@@ -64,7 +64,7 @@ class Study:
 
 
 def _gate_frame(outcomes: pd.DataFrame, gates: tuple[str, ...], baseline: str) -> pd.DataFrame:
-    if not gates or outcomes["strategy"].nunique() < 2:
+    if not gates or outcomes.empty or outcomes["strategy"].nunique() < 2:
         return pd.DataFrame(columns=["gate", "strategy", "metric", "status", "message"])
     return evaluate_gates(outcomes, parse_gates(list(gates)), baseline=baseline)
 
@@ -99,10 +99,14 @@ def compare_strategies(scenario: Scenario, settings: StudySettings | None = None
     launch = scenario.calendar.launch_day
     opts = dict(stockout_within_days=settings.stockout_within_days,
                 leftover_threshold_share=settings.leftover_threshold_share)
-    summary = summarize(outcomes, launch_day=launch, **opts)
-    risk = risk_table(outcomes, launch_day=launch, **opts)
-    comparison = compare(outcomes, baseline=baseline) if outcomes["strategy"].nunique() > 1 else pd.DataFrame()
-    gates = _gate_frame(outcomes, tuple(scenario.gates) + tuple(settings.gates), baseline)
+    if outcomes.empty:        # interrupted before any replication finished, or every run failed
+        summary = risk = comparison = pd.DataFrame()
+        gates = _gate_frame(outcomes, (), baseline)
+    else:
+        summary = summarize(outcomes, launch_day=launch, **opts)
+        risk = risk_table(outcomes, launch_day=launch, **opts)
+        comparison = compare(outcomes, baseline=baseline) if outcomes["strategy"].nunique() > 1 else pd.DataFrame()
+        gates = _gate_frame(outcomes, tuple(scenario.gates) + tuple(settings.gates), baseline)
     meta = {
         "scenario": scenario.name, "description": scenario.description, "file": source,
         "currency": scenario.currency, "seed": scenario.run.seed, "baseline": baseline,

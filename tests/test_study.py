@@ -1,0 +1,25 @@
+"""compare_strategies when nothing finished: an honest empty study, never a crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from simulation import execution, load_scenario, with_overrides
+from simulation.study import StudySettings, compare_strategies
+
+SMOKE = Path(__file__).parent / "fixtures" / "smoke.yaml"
+
+
+class _Broken:
+    def __init__(self, scenario, replication):
+        raise RuntimeError("engine fault")
+
+
+def test_a_study_whose_every_run_failed_is_incomplete_and_empty(monkeypatch):
+    monkeypatch.setattr(execution, "Replication", _Broken)
+    scenario = with_overrides(load_scenario(SMOKE), {"run.population": 1000})
+    study = compare_strategies(scenario, StudySettings(replications=3, workers=1, gates=("profit.mean < baseline -1%",)))
+    assert not study.complete and not study.interrupted
+    assert study.outcomes.empty and study.summary.empty and study.risk.empty and study.gates.empty
+    assert len(study.failures) == 3 * 2 and set(study.failures["error_type"]) == {"RuntimeError"}
+    assert study.meta["replications"] == 0 and study.meta["complete"] is False
