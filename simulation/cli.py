@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -127,11 +128,18 @@ def _run_summary(sc, name: str, replication: int, o) -> str:
     return "\n".join([head, *(f"  {k:<{width}}  {v}" for k, v in rows)])
 
 
+class ExecutorKind(str, Enum):
+    """Where ``presale compare`` runs the replications."""
+
+    local = "local"
+    dask = "dask"
+
+
 @app.command(name="compare")
 def compare_cmd(
     files: Annotated[list[Path], typer.Argument(help="Scenario YAML files (a batch).")],
     replications: Annotated[Optional[int], typer.Option(min=1, help="Replications per strategy (default: the scenario's).")] = None,
-    workers: Annotated[Optional[int], typer.Option(min=1, help="Worker processes (default: all cores).")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, help="Worker processes of the local pool or local Dask cluster (default: all cores).")] = None,
     population: Annotated[Optional[int], typer.Option(min=1, help="Simulated consumers (default: the scenario's).")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Override every scenario's seed.")] = None,
     out: Annotated[Path, typer.Option(help="Output folder; one sub-folder per scenario.")] = Path("results"),
@@ -139,8 +147,8 @@ def compare_cmd(
     junit_xml: Annotated[Optional[Path], typer.Option(help="Write gate results as JUnit XML.")] = None,
     summary_md: Annotated[Optional[Path], typer.Option(help="Write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY).")] = None,
     resume: Annotated[bool, typer.Option(help="Finish an interrupted run found in --out instead of starting again.")] = False,
-    executor: Annotated[str, typer.Option(help="'local' (process pool) or 'dask'.")] = "local",
-    scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (default: a local cluster).")] = None,
+    executor: Annotated[Optional[ExecutorKind], typer.Option(case_sensitive=False, help="'local' (process pool; the default) or 'dask' (a local Dask cluster, or the one at --scheduler; needs pip install '.[dask]'). Results are identical.")] = None,
+    scheduler: Annotated[Optional[str], typer.Option(help="Address of a running Dask scheduler, e.g. tcp://host:8786; implies --executor dask.")] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
     """Compare every strategy of each scenario over many replications on common random numbers.
@@ -154,7 +162,7 @@ def compare_cmd(
     code = run_compare(
         files, _load_all(files), replications=replications, workers=workers, population=population,
         seed=seed, out=out, gates=tuple(fail_if or ()), junit_xml=junit_xml, summary_md=summary_md,
-        resume=resume, executor=executor, scheduler=scheduler, quiet=quiet,
+        resume=resume, executor=None if executor is None else executor.value, scheduler=scheduler, quiet=quiet,
         override=_override, echo=typer.echo, err=_err,
     )
     raise typer.Exit(code)

@@ -10,17 +10,47 @@ from typing import Callable
 
 from .errors import PresaleError
 
-__all__ = ["run_compare"]
+__all__ = ["run_compare", "resolve_executor", "EXECUTORS"]
+
+
+EXECUTORS = ("local", "dask")
+
+
+def resolve_executor(executor: str | None, *, scheduler: str | None, workers: int | None) -> str:
+    """The executor to use: ``--scheduler`` alone implies ``dask``.
+
+    Raises
+    ------
+    PresaleError
+        An unknown executor, ``--scheduler`` with ``--executor local``, or
+        ``--workers`` with ``--scheduler`` (a running cluster has its own workers).
+    """
+    if executor is None:
+        executor = "dask" if scheduler is not None else "local"
+    if executor not in EXECUTORS:
+        raise PresaleError(f"--executor: unknown executor '{executor}'; use 'local' or 'dask'")
+    if scheduler is not None and executor != "dask":
+        raise PresaleError("--scheduler is the address of a Dask scheduler; it needs --executor dask "
+                           "(or leave --executor out)")
+    if scheduler is not None and workers is not None:
+        raise PresaleError("--workers sets the size of the local pool or local Dask cluster; with "
+                           "--scheduler the cluster's own workers run the replications")
+    return executor
 
 
 def _executor(kind: str, workers: int | None, scheduler: str | None, stack: contextlib.ExitStack):
     if kind == "local":
         return None
-    if kind != "dask":
-        raise PresaleError(f"unknown executor '{kind}'; use 'local' or 'dask'")
     from .executors import dask_executor
 
     return stack.enter_context(dask_executor(scheduler=scheduler, workers=workers))
+
+
+def _executor_label(kind: str, scheduler: str | None) -> str:
+    """The executor as recorded in the manifest."""
+    if kind != "dask":
+        return kind
+    return f"dask ({scheduler})" if scheduler is not None else "dask (local cluster)"
 
 
 def _write(study, out_dir: Path, *, files) -> None:
@@ -36,11 +66,16 @@ def _write(study, out_dir: Path, *, files) -> None:
 
 def run_compare(files: list[Path], scenarios: list, *, replications, workers, population, seed, out: Path,
                 gates: tuple[str, ...], junit_xml: Path | None, summary_md: Path | None, resume: bool,
-                executor: str, scheduler: str | None, quiet: bool, override: Callable,
+                executor: str | None, scheduler: str | None, quiet: bool, override: Callable,
                 echo: Callable, err: Callable) -> int:
     """Run the batch; return the exit code."""
     from .gates import GateSyntaxError, parse_gates
 
+    try:
+        executor = resolve_executor(executor, scheduler=scheduler, workers=workers)
+    except PresaleError as e:
+        err(str(e))
+        return 2
     try:
         parse_gates(list(gates))
         for path, sc in zip(files, scenarios):
@@ -67,11 +102,17 @@ def run_compare(files: list[Path], scenarios: list, *, replications, workers, po
         except (PresaleError, ImportError, OSError) as e:
             err(f"cannot start the {executor} executor: {e}")
             return 2
+        if pool is not None and not pool.local and not pool.n_threads:
+            err(f"no Dask workers are connected to {scheduler} yet; replications start when "
+                "workers join (Ctrl-C stops)")
+        # With a cluster, its thread count guides the chunk size (and is recorded).
+        n_workers = (pool.n_threads or workers) if pool is not None else workers
         for path, sc in zip(files, scenarios):
             sc = override(sc, seed=seed, population=population)
             out_dir = out / path.stem
             settings = StudySettings(
-                replications=replications, workers=workers, executor=pool, executor_kind=executor,
+                replications=replications, workers=n_workers, executor=pool,
+                executor_kind=_executor_label(executor, scheduler),
                 store_dir=out_dir, resume=resume, gates=gates, progress=None if quiet else ProgressBar(sc.name),
             )
             try:
