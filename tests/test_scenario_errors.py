@@ -105,7 +105,7 @@ def test_valid_file_loads(tmp_path):
                  ["segment shares must sum to 1", "0.9"], id="segment-shares"),
     pytest.param(("{web: 0.5, app: 0.5}", "{web: 0.5, app: 0.4}"), "market.segments.fans.channel_preference", 17, 27,
                  ["channel preferences must sum to 1", "0.9"], id="channel-preferences"),
-    pytest.param(("{web: 0.5, app: 0.5}", "{web: 0.5, ap: 0.5}"), "market.segments.fans.channel_preference.ap", 17, None,
+    pytest.param(("{web: 0.5, app: 0.5}", "{web: 0.5, ap: 0.5}"), "market.segments.fans.channel_preference.ap", 17, 38,
                  ["unknown channel 'ap'"], id="unknown-preferred-channel"),
     pytest.param(("channels: [web]", "channels: [wbe]"), "strategies.base.promotions[0].channels[0]", 34, 79,
                  ["unknown channel 'wbe'", "channels: web, app"], id="promotion-channel"),
@@ -114,7 +114,7 @@ def test_valid_file_loads(tmp_path):
                  ["early-bird tiers must not get cheaper", "60 after 70"], id="tiers-decreasing"),
     pytest.param(("{amount: 30, inflation: 3}", "{amount: 30, inflation: 4}"), "strategies.bold.deposit.amount", 37, 23,
                  ["deposit 30 credited x4 exceeds the presale price 100"], id="deposit-inflation"),
-    pytest.param(("market.size: {dist", "market.sise: {dist"), "uncertainties.market.sise", 40, 16,
+    pytest.param(("market.size: {dist", "market.sise: {dist"), "uncertainties.market.sise", 40, 3,
                  ["no field 'sise'", "did you mean 'size'?"], id="uncertainty-path"),
     pytest.param(("baseline: base", "baseline: boldd"), "baseline", 38, 11,
                  ["unknown strategy 'boldd'", "strategies: base, bold"], id="baseline"),
@@ -140,11 +140,18 @@ def test_one_located_message_per_problem(tmp_path, edit, path, line, col, words)
         assert w in found[0].message
 
 
-@pytest.mark.xfail(strict=True, reason="an unknown channel in channel_preference is located at its value, "
-                   "not at the channel name (unknown keys elsewhere point at the key)")
 def test_unknown_preferred_channel_points_at_the_name(tmp_path):
     found = problems(write(tmp_path, ("{web: 0.5, app: 0.5}", "{web: 0.5, ap: 0.5}")))
     assert located(found) == [("market.segments.fans.channel_preference.ap", 17, 38)]
+    assert found[0].message == "unknown channel 'ap'; channels: web, app"
+
+
+def test_unknown_budget_channel_points_at_the_name(tmp_path):
+    found = problems(write(tmp_path, ("    deposit: {amount: 30, inflation: 3}\n",
+                                      "    deposit: {amount: 30, inflation: 3}\n    marketing:\n"
+                                      "      budget: {wbe: {launch: 100}}\n")))
+    assert located(found) == [("strategies.bold.marketing.budget.wbe", 39, 16)]
+    assert found[0].message == "unknown channel 'wbe'; channels: web, app"
 
 
 def test_missing_file(tmp_path):
@@ -214,20 +221,65 @@ def test_several_rule_problems_reported_together(tmp_path):
         ("strategies.base.promotions[0].channels[0]", 34, 79), ("baseline", 38, 11)]
 
 
-@pytest.mark.xfail(strict=True, reason="cross-field rules run only once every field is valid, so a type "
-                   "error hides the other problems of the file")
 def test_type_and_rule_problems_reported_together(tmp_path):
     found = problems(write(tmp_path, ("  unit_cost: 40", "  unit_cost: cheap"), ("  launch_day: 15", "  launch_day: 8")))
     assert located(found) == [("calendar.launch_day", 6, 15), ("product.unit_cost", 10, 14)]
 
 
-@pytest.mark.xfail(strict=True, reason="a mistake in a base strategy is reported again, at the extending "
-                   "strategy's line, for every strategy that extends it")
-@pytest.mark.parametrize("edit", [("initial_stock: 500", "initial_stock: -500"),
-                                  ("      presale_price: 90", "      presale_prise: 90")])
-def test_inherited_mistake_reported_once(tmp_path, edit):
+def test_rules_run_wherever_their_inputs_are_valid(tmp_path):
+    # a wrong share hides the sum of shares, but not the other segment's channels, the
+    # strategy rules or the baseline; a wrong tier price hides only the tier rule
+    found = problems(write(tmp_path, ("      share: 0.4", "      share: lots"),
+                           ("{web: 1.0}", "{wbe: 1.0}"),
+                           ("{first_orders: 200, price: 80}", "{first_orders: 200, price: cheap}"),
+                           ("channels: [web]", "channels: [wbe]"),
+                           ("{amount: 30, inflation: 3}", "{amount: 30, inflation: 4}"),
+                           ("baseline: base", "baseline: boldd")))
+    assert located(found) == [
+        ("market.segments.fans.share", 15, 14), ("market.segments.casual.channel_preference.wbe", 21, 28),
+        ("strategies.base.pricing.early_bird[1].price", 31, 38),
+        ("strategies.base.promotions[0].channels[0]", 34, 79), ("strategies.bold.deposit.amount", 37, 23),
+        ("baseline", 38, 11)]
+
+
+def test_a_rule_needing_an_invalid_field_is_skipped(tmp_path):
+    # the phases cannot be checked without launch_day, and the deposit without a price
+    found = problems(write(tmp_path, ("  launch_day: 15", "  launch_day: soon"),
+                           ("      presale_price: 90", "      presale_price: -90")))
+    assert located(found) == [("calendar.launch_day", 6, 15), ("strategies.base.pricing.presale_price", 28, 22)]
+
+
+@pytest.mark.parametrize(("edit", "path", "line"), [
+    (("initial_stock: 500", "initial_stock: -500"), "strategies.base.inventory.initial_stock", 35),
+    (("      presale_price: 90", "      presale_prise: 90"), "strategies.base.pricing.presale_prise", 28),
+    (("{first_orders: 200, price: 80}", "{first_orders: 200, price: 60}"), "strategies.base.pricing.early_bird[1].price",
+     31),
+])
+def test_inherited_mistake_reported_once(tmp_path, edit, path, line):
     found = problems(write(tmp_path, ("  bold:\n", "  bold:\n    extends: base\n"), edit))
-    assert len(found) == 1 and found[0].path.startswith("strategies.base.")
+    assert [(p.path, p.line) for p in found] == [(path, line)]
+
+
+def test_inherited_mistake_reported_once_along_a_chain(tmp_path):
+    found = problems(write(tmp_path, ("  bold:\n", "  bold:\n    extends: base\n"),
+                           ("baseline: base\n", "  bolder:\n    extends: bold\nbaseline: base\n"),
+                           ("initial_stock: 500", "initial_stock: -500")))
+    assert located(found) == [("strategies.base.inventory.initial_stock", 35, 32)]
+
+
+def test_mistake_repeated_by_the_extending_strategy_is_its_own(tmp_path):
+    found = problems(write(tmp_path, ("  bold:\n", "  bold:\n    extends: base\n    inventory: {initial_stock: -500}\n"),
+                           ("initial_stock: 500", "initial_stock: -500")))
+    assert located(found) == [("strategies.base.inventory.initial_stock", 35, 32),
+                              ("strategies.bold.inventory.initial_stock", 38, 32)]
+
+
+def test_rule_broken_only_by_the_extending_strategy_is_reported_there(tmp_path):
+    # base's deposit (20 x 2) fits its presale price 90; bold inherits it with a price of 30
+    found = problems(write(tmp_path, ("  bold:\n    deposit: {amount: 30, inflation: 3}\n",
+                                      "  bold:\n    extends: base\n    pricing: {presale_price: 30}\n")))
+    assert located(found) == [("strategies.bold.deposit.amount", 37, 5)]
+    assert "deposit 20 credited x2 exceeds the presale price 30" in found[0].message
 
 
 def test_scenario_from_dict_reports_paths_without_positions():

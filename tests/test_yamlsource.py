@@ -343,8 +343,8 @@ def test_unknown_and_missing_distribution_tag(tmp_path):
 
 def test_errors_inside_a_distribution_use_the_users_path(tmp_path):
     text = GOOD.replace("{dist: normal, mean: 90, sd: 10}", "{dist: normal, mean: x, sdev: 10}")
+    # 'sd' is missing only because it is misspelt: one problem, at the misspelt key
     assert _problems(tmp_path, text) == [
-        (8, 10, "segments.young.wtp.sd", "missing required field 'sd'"),
         (8, 31, "segments.young.wtp.mean", "expected a number, got 'x'"),
         (
             8,
@@ -352,6 +352,14 @@ def test_errors_inside_a_distribution_use_the_users_path(tmp_path):
             "segments.young.wtp.sdev",
             "unknown key 'sdev'; did you mean 'sd'? allowed: dist, mean, sd",
         ),
+    ]
+
+
+def test_a_missing_field_with_an_unrelated_unknown_key_is_reported_too(tmp_path):
+    text = GOOD.replace("{dist: normal, mean: 90, sd: 10}", "{dist: normal, mean: 90, colour: red}")
+    assert _problems(tmp_path, text) == [
+        (8, 10, "segments.young.wtp.sd", "missing required field 'sd'"),
+        (8, 35, "segments.young.wtp.colour", "unknown key 'colour'; allowed: dist, mean, sd"),
     ]
 
 

@@ -23,7 +23,7 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, NamedTuple, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, Discriminator, RootModel, Tag, ValidationError
 from pydantic.fields import FieldInfo
@@ -31,7 +31,10 @@ from pydantic.fields import FieldInfo
 from simulation.errors import Problem, ScenarioError
 from simulation.scenario.yamlsource import Locator, Position, dotted_path, read_yaml_document
 
-__all__ = ["did_you_mean", "problem_at", "problems_from_validation_error", "validate_file"]
+__all__ = [
+    "Located", "did_you_mean", "locate_validation_error", "problem_at", "problems_from_validation_error",
+    "validate_file",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -87,6 +90,25 @@ def did_you_mean(word: Any, options: Iterable[Any]) -> str | None:
     return close[0] if close else None
 
 
+class Located(NamedTuple):
+    """A problem together with the path it is about.
+
+    Attributes
+    ----------
+    path
+        Keys and list indexes of the entry (branch names removed).
+    kind
+        The pydantic error type (``missing``, ``extra_forbidden``...), or
+        ``"no_alternative"`` for a value that matched none of a union's alternatives.
+    problem
+        What is shown to the user.
+    """
+
+    path: tuple[Any, ...]
+    kind: str
+    problem: Problem
+
+
 def problems_from_validation_error(
     err: ValidationError,
     *,
@@ -113,18 +135,43 @@ def problems_from_validation_error(
     -------
     list of Problem
         In pydantic's order; one per mistake (alternatives of a union that the
-        value was never meant to match are dropped).
+        value was never meant to match are dropped, and a required field that
+        is missing because its key is misspelt is reported once, as the unknown key).
     """
+    return [found.problem for found in locate_validation_error(err, locator=locator, file=file, root_model=root_model)]
+
+
+def locate_validation_error(
+    err: ValidationError,
+    *,
+    locator: Locator | None,
+    file: str | None = None,
+    root_model: type[BaseModel] | None = None,
+) -> list[Located]:
+    """Like :func:`problems_from_validation_error`, keeping each problem's path and kind."""
     file = file if file is not None else (locator.file if locator is not None else "")
     walked = [_walk(e, root_model, locator) for e in err.errors(include_url=False)]
-    problems: list[Problem] = []
-    for outcome in _resolve(walked, 0):
+    outcomes = _resolve(walked, 0)
+    misspelt = {(o.path[:-1], _typo_for(o)) for o in outcomes if isinstance(o, _Walked) and _typo_for(o)}
+    found: list[Located] = []
+    for outcome in outcomes:
+        if isinstance(outcome, _Walked) and outcome.error["type"] == "missing" and outcome.path \
+                and (outcome.path[:-1], outcome.path[-1]) in misspelt:
+            continue
         render = _render_combined if isinstance(outcome, _Combined) else _render
         path, where, message = render(outcome, locator)
         problem = Problem(file, *(where or (None, None)), dotted_path(path), message)
-        if problem not in problems:
-            problems.append(problem)
-    return problems
+        kind = "no_alternative" if isinstance(outcome, _Combined) else str(outcome.error["type"])
+        if all(problem != f.problem for f in found):
+            found.append(Located(tuple(path), kind, problem))
+    return found
+
+
+def _typo_for(item: _Walked) -> str | None:
+    """The field an unknown key probably means, or ``None``."""
+    if item.error["type"] != "extra_forbidden" or item.parent.kind != "model" or not item.path:
+        return None
+    return did_you_mean(item.path[-1], _allowed_keys(item.parent.tp))
 
 
 def problem_at(

@@ -75,6 +75,6 @@ def draw_parameters(scenario: Scenario, replication: int) -> Scenario:
     drawn = Scenario.model_validate(_walk(data, (), seed, replication))
     broken = check_rules(drawn)
     if broken:
-        detail = "; ".join(f"{'.'.join(map(str, loc))}: {msg}" for loc, msg in broken)
+        detail = "; ".join(f"{'.'.join(map(str, f.loc))}: {f.message}" for f in broken)
         raise PresaleError(f"replication {replication} drew parameters that break the scenario's rules: {detail}")
     return drawn
