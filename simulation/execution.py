@@ -140,8 +140,9 @@ def run_chunk(scenario: Scenario, replications: Sequence[int], strategies: Seque
     """Simulate every strategy in each of ``replications`` (the work unit).
 
     Each replication's parameters and population are drawn once and shared by
-    its strategies. An exception in one (strategy, replication) is recorded as a
-    failure and the rest go on.
+    its strategies, and so are its day draws when they fit in memory. An
+    exception in one (strategy, replication) is recorded as a failure and the
+    rest go on.
     """
     outcomes, trajectories, failures = [], [], []
     seed = scenario.run.seed
@@ -159,6 +160,7 @@ def run_chunk(scenario: Scenario, replications: Sequence[int], strategies: Seque
                 continue
             outcomes.append(run.outcome)
             trajectories.append(run.trajectory)
+        del replication                   # free its population and draws before the next
     return ChunkResult(tuple(replications), concat_tidy(outcomes), concat_tidy(trajectories),
                        failure_frame(failures))
 

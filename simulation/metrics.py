@@ -180,11 +180,19 @@ _TRAJECTORY = {
 }
 
 
-def trajectory_frame(model) -> pd.DataFrame:
-    """One row per day: phase, prices, funnel, orders, stock, money and competitors."""
+_PHASE_LABELS = np.array([p.label for p in Phase], dtype=object)
+
+
+def trajectory_frame(model, keys: dict | None = None) -> pd.DataFrame:
+    """One row per day: phase, prices, funnel, orders, stock, money and competitors.
+
+    ``keys`` (e.g. strategy and replication) become the first columns, the same
+    value on every row.
+    """
     f = model.ledger.flows
-    data = {"day": np.arange(model.horizon),
-            "phase": [Phase(int(p)).label for p in model.phase]}
+    data = dict(keys or {})
+    data["day"] = np.arange(model.horizon)
+    data["phase"] = _PHASE_LABELS[model.phase]
     data.update({col: f[src] for col, src in _TRAJECTORY.items()})
     data["cash"] = model.ledger.cash()
     for name in model.ledger.competitor_price:

@@ -29,25 +29,52 @@ from .agents import CompetitorAgent, SellerAgent
 from .market.calendar import Phase, phase_by_day
 from .market.ledger import Ledger
 from .market.population import Population, State, build_population
-from .rng import stream
+from .rng import stream, uniforms_float32
 from .shopping import shop
 from .orders import close_campaign, collect_balances, process_returns, ship_orders
 from .market.awareness import ad_innovation_rate, bass_hazard, imitation_rate
 from .market.fulfilment import p_return
 from .market.inventory import arrivals
 
-__all__ = ["PresaleModel", "DayDraws"]
+__all__ = ["PresaleModel", "DayDraws", "DrawCache"]
 
 
 class DayDraws:
-    """The day's uniform draws, one full-length vector each (draw, then mask)."""
+    """The day's uniform draws, one full-length vector each (draw, then mask).
+
+    The vectors are read-only: the models of one replication share them.
+    """
 
     __slots__ = ("aware", "visit", "choice", "event", "leave")
 
     def __init__(self, seed: int, replication: int, day: int, n: int):
-        rng = stream(seed, replication, "day", day)
-        for name in self.__slots__:
-            setattr(self, name, rng.random(n, dtype=np.float32))
+        block = uniforms_float32(stream(seed, replication, "day", day), len(self.__slots__) * n)
+        block.flags.writeable = False
+        for k, name in enumerate(self.__slots__):
+            setattr(self, name, block[k * n:(k + 1) * n])
+
+
+class DrawCache:
+    """The day draws of one replication, drawn once for all its strategies.
+
+    Draws depend on the seed, the replication and the day only (common random
+    numbers), so every strategy of a replication uses the same ones. With
+    ``keep_all`` every day's draws are kept for the next strategy (memory:
+    20 bytes per consumer and day); otherwise only the latest day's.
+    """
+
+    def __init__(self, seed: int, replication: int, n: int, *, keep_all: bool = False):
+        self.seed, self.replication, self.n, self.keep_all = seed, replication, n, keep_all
+        self._days: dict[int, DayDraws] = {}
+
+    def get(self, day: int) -> DayDraws:
+        """The draws of ``day``."""
+        draws = self._days.get(day)
+        if draws is None:
+            if not self.keep_all:
+                self._days.clear()            # free yesterday's before drawing today's
+            draws = self._days[day] = DayDraws(self.seed, self.replication, day, self.n)
+        return draws
 
 
 class PresaleModel(mesa.Model):
@@ -65,10 +92,13 @@ class PresaleModel(mesa.Model):
     population
         Optional pre-built population of this replication (reused across
         strategies; its state is reset).
+    draws
+        Optional draw cache of this replication, shared with the models of its
+        other strategies; default a cache of its own.
     """
 
     def __init__(self, scenario, strategy: str, *, replication: int = 0,
-                 population: Population | None = None):
+                 population: Population | None = None, draws: DrawCache | None = None):
         seed = scenario.run.seed
         super().__init__(rng=stream(seed, replication, "mesa"))
         self.campaign = scenario
@@ -89,6 +119,13 @@ class PresaleModel(mesa.Model):
             population = build_population(scenario.market, scenario.channels, n,
                                           rng=stream(seed, replication, "population"))
         self.pop = population.fresh()
+        if draws is None:
+            draws = DrawCache(seed, replication, self.pop.n)
+        elif (draws.seed, draws.replication, draws.n) != (seed, replication, self.pop.n):
+            raise ValueError(f"draw cache of seed {draws.seed}, replication {draws.replication}, "
+                             f"{draws.n} consumers used for seed {seed}, replication {replication}, "
+                             f"{self.pop.n} consumers")
+        self.draws = draws
         self.weight = size / self.pop.n
         self.ledger = Ledger(self.horizon, list(scenario.competitors))
         self.seller = SellerAgent(self, strat, list_price=strat.pricing.list_price or scenario.product.list_price)
@@ -132,7 +169,7 @@ class PresaleModel(mesa.Model):
         self.seller.step()
         for competitor in self.competitors:
             competitor.step()
-        draws = DayDraws(self.seed, self.replication, self.day, self.pop.n)
+        draws = self.draws.get(self.day)
         self._produce()
         self._spread_awareness(draws)
         if self.day == self.campaign.calendar.balance_start_day and self.seller.strategy.deposit:
@@ -154,7 +191,8 @@ class PresaleModel(mesa.Model):
         aw = self.campaign.market.awareness
         state = self.pop.state
         unaware = state == State.UNAWARE
-        if not unaware.any():
+        n_unaware = np.count_nonzero(unaware)
+        if n_unaware == 0:
             return
         adopters = np.count_nonzero((state >= State.DEPOSITED) & (state <= State.DELIVERED))
         rate = ad_innovation_rate(self.seller.offer.contacts, self.per_contact, self.reachable_market)
@@ -162,7 +200,11 @@ class PresaleModel(mesa.Model):
                            reference=aw.wom_reference_rating)
         innovation = float(aw.innovation) + np.stack([np.zeros_like(rate), rate], axis=1)
         hazard = bass_hazard(innovation, q, adopters / self.pop.n).astype(np.float32).ravel()
-        new = unaware & (draws.aware < hazard[self.awareness_group])
+        if 2 * n_unaware > state.shape[0]:     # most are unaware: one pass over everybody
+            new = unaware & (draws.aware < hazard[self.awareness_group])
+        else:                                   # few are: look at them only
+            idx = np.flatnonzero(unaware)
+            new = idx[draws.aware[idx] < hazard[self.awareness_group[idx]]]
         state[new] = State.AWARE
 
     def _end_of_day(self) -> None:
@@ -174,17 +216,27 @@ class PresaleModel(mesa.Model):
         led.set_level("aware", day, np.count_nonzero(pop.state != State.UNAWARE) * w)
         led.set_level("reserved_level", day, np.count_nonzero(pop.state == State.RESERVED) * w)
         led.set_level("price", day, self.seller.path[day])
-        refundable = pop.state == State.PAID if strat.fulfilment.cancellation_right else np.zeros(pop.n, bool)
-        if strat.deposit is not None and strat.deposit.refundable:
-            refundable = refundable | (pop.state == State.DEPOSITED)
-        led.set_level("refund_liability", day, float(pop.paid[refundable].sum(dtype=np.float64)) * w)
+        cancellable = strat.fulfilment.cancellation_right
+        deposit_back = strat.deposit is not None and strat.deposit.refundable
+        liability = 0.0
+        if cancellable or deposit_back:
+            if cancellable and deposit_back:
+                refundable = (pop.state == State.PAID) | (pop.state == State.DEPOSITED)
+            else:
+                refundable = pop.state == (State.PAID if cancellable else State.DEPOSITED)
+            liability = float(pop.paid[refundable].sum(dtype=np.float64)) * w
+        led.set_level("refund_liability", day, liability)
 
     def note_stockout(self) -> None:
         """Remember the first day demand met an empty shelf."""
         if self.first_stockout_day is None:
             self.first_stockout_day = self.day
 
+    def finish(self) -> None:
+        """Close the campaign after its last day (see :func:`~simulation.orders.close_campaign`)."""
+        close_campaign(self)
+
     def run(self) -> None:
         """Run every day of the campaign, then close it."""
         self.run_for(self.horizon)
-        close_campaign(self)
+        self.finish()

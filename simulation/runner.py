@@ -11,7 +11,7 @@ import pandas as pd
 from .invariants import InvariantError, check_invariants
 from .market.population import Population, build_population
 from .metrics import outcome_record, trajectory_frame
-from .model import PresaleModel
+from .model import DrawCache, PresaleModel
 from .rng import stream
 from .scenario.paths import with_overrides
 from .scenario.sampling import draw_parameters
@@ -43,8 +43,15 @@ def plan(scenario: Scenario, *, strategies: list[str] | None = None,
     return [RunSpec(s, r) for r in range(n) for s in names]
 
 
+DAY_DRAW_BYTES = 20
+"""Bytes of day draws per consumer and day (five float32 uniforms)."""
+DRAW_CACHE_BYTES = 96 * 2**20
+"""A replication keeps every day's draws for its next strategies when they fit in this."""
+
+
 class Replication:
-    """The parameter draws and population of one replication, shared by its strategies."""
+    """The parameter draws, population and day draws of one replication, shared by its
+    strategies (day draws only while they fit in :data:`DRAW_CACHE_BYTES`)."""
 
     def __init__(self, scenario: Scenario, replication: int):
         self.replication = replication
@@ -54,26 +61,29 @@ class Replication:
         self.population: Population = build_population(
             self.scenario.market, self.scenario.channels, n,
             rng=stream(self.scenario.run.seed, replication, "population"))
+        keep = n * self.scenario.calendar.horizon_days * DAY_DRAW_BYTES <= DRAW_CACHE_BYTES
+        self.draws = DrawCache(self.scenario.run.seed, replication, n, keep_all=keep)
+
+    def _check(self, model: PresaleModel) -> PresaleModel:
+        broken = check_invariants(model)
+        if broken:
+            raise InvariantError(f"{model.strategy_name} replication {self.replication}: " + "; ".join(broken))
+        return model
 
     def model(self, strategy: str) -> PresaleModel:
         """A finished model of ``strategy`` in this replication (invariants checked)."""
         model = PresaleModel(self.scenario, strategy, replication=self.replication,
-                             population=self.population)
+                             population=self.population, draws=self.draws)
         model.run()
-        broken = check_invariants(model)
-        if broken:
-            raise InvariantError(f"{strategy} replication {self.replication}: " + "; ".join(broken))
-        return model
+        return self._check(model)
+
+    def _tidy(self, model: PresaleModel) -> Run:
+        keys = {"strategy": model.strategy_name, "replication": self.replication}
+        return Run(trajectory_frame(model, keys), pd.DataFrame([{**keys, **outcome_record(model)}]))
 
     def simulate(self, strategy: str) -> Run:
         """Run ``strategy`` and return its tidy results."""
-        model = self.model(strategy)
-        keys = {"strategy": strategy, "replication": self.replication}
-        traj = trajectory_frame(model)
-        traj.insert(0, "replication", self.replication)
-        traj.insert(0, "strategy", strategy)
-        outcome = pd.DataFrame([{**keys, **outcome_record(model)}])
-        return Run(traj, outcome)
+        return self._tidy(self.model(strategy))
 
 
 def simulate(scenario: Scenario, strategy: str, replication: int = 0) -> Run:

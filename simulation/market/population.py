@@ -83,12 +83,12 @@ def _pick(u: np.ndarray, cum: np.ndarray) -> np.ndarray:
     return np.searchsorted(cum[:-1], u, side="right").astype(np.uint8)
 
 
-def _attribute(name: str, seg_index: np.ndarray, segments: list, u: np.ndarray) -> np.ndarray:
+def _attribute(name: str, members: list[np.ndarray], segments: list, u: np.ndarray) -> np.ndarray:
+    """One attribute: each segment's ``members`` (indices) map their uniforms through its value."""
     out = np.empty(u.shape[0], dtype=np.float32)
-    for k, seg in enumerate(segments):
-        mask = seg_index == k
+    for idx, seg in zip(members, segments):
         value = getattr(seg, name)
-        out[mask] = value.ppf(u[mask]) if hasattr(value, "ppf") else float(value)
+        out[idx] = value.ppf(u[idx]) if hasattr(value, "ppf") else float(value)
     return out
 
 
@@ -105,8 +105,11 @@ def build_population(market, channels: dict, n: int, *, rng: np.random.Generator
     pref = np.array([[s.channel_preference.get(c, 0.0) for c in names] for s in segments])
     pref_cum = np.cumsum(pref / pref.sum(axis=1, keepdims=True), axis=1)
     u_channel = rng.random(n)
-    channel = (u_channel[:, None] >= pref_cum[seg_index][:, :-1]).sum(axis=1).astype(np.uint8)
-    attrs = {name: _attribute(name, seg_index, segments, rng.random(n))
+    members = [np.flatnonzero(seg_index == k) for k in range(len(segments))]
+    channel = np.empty(n, dtype=np.uint8)
+    for k, idx in enumerate(members):   # number of cumulative shares at or below the draw
+        channel[idx] = np.searchsorted(pref_cum[k, :-1], u_channel[idx], side="right")
+    attrs = {name: _attribute(name, members, segments, rng.random(n))
              for name in ("valuation", "valuation_noise", "price_sensitivity", "deal_proneness",
                           "patience", "trust", "competitor_loyalty")}
     reach = np.array([channels[c].reach for c in names])[channel]
