@@ -35,9 +35,9 @@ cash tied up). It ends with two what-ifs: a cheaper deposit and a bigger first p
 
 Each *replication* is one possible campaign: one draw of everything we are unsure about (how viral
 the jacket gets, how much mainstream shoppers want it, how big the market is, the rating, the
-factory's lead time) and of every consumer's daily decisions. Replication *r* gives **every
-strategy the same draws** (common random numbers), so a difference between two strategies in the
-same replication comes from the strategies, not from luck.
+factory's lead time) and of the random numbers behind every consumer's daily choices. Replication
+*r* gives **every strategy the same draws** (common random numbers), so a difference between two
+strategies in the same replication comes from the strategies, not from luck.
 
 The text explains how to read each table and figure; the sentences that depend on the numbers are
 generated from the numbers by the code, so they stay true when the scenario or the model changes."""),
@@ -117,7 +117,7 @@ levers"""),
 
 `simulate` runs one strategy in one replication and returns its daily trajectory (one row per day,
 at market scale: real consumers and units, not simulated ones) and its outcome record. The table
-sums the days of each phase; the figure follows the funnel: awareness builds in the warm-up, orders
+sums each phase's days (stock and cash are the values at its end); the figure follows the funnel: awareness builds in the warm-up, orders
 arrive in the presale and again from the launch, and stock ships from launch day."""),
     ("code", """run = simulate(scenario, BASELINE, replication=0)
 daily = run.trajectory.set_index("day")
@@ -201,7 +201,7 @@ section repeats the campaign many times."""),
 print(f"{study.meta['replications']} replications x {len(ORDER)} strategies in {study.meta['wall_time_s']} s")
 show(tables.headline(study.risk, study.comparison, baseline=BASELINE, currency=CUR))"""),
     ("code", """show(tables.risk_table(study.risk, order=ORDER, currency=CUR))"""),
-    ("md", """**How to read the risk table** (one column per strategy, averages over the replications):
+    ("md", """**How to read the risk table** (one column per strategy, computed over its replications):
 
 - *Profit mean [CI]* — the expected profit, and the 95 % confidence interval of that mean: how
   precisely this many replications pin it down (not the range of outcomes).
@@ -255,10 +255,12 @@ lines.append(f"- With {REPLICATIONS} replications the CVaR 5 % is the average of
 losers = ", ".join(f"{s} in {fmt_pct(p)}" for s, p in risk["p_loss"].items() if p > 0)
 lines.append(f"- Share of campaigns that lose money: {losers}." if losers else
              "- No strategy lost money in any replication: the question is how much profit, not whether.")
+ran_out = study.outcomes.groupby("strategy")["first_stockout_day"].agg(lambda d: d.notna().mean())
 for s in dict.fromkeys([top, safe]):
     lines.append(
-        f"- {s}: runs out of stock within a week of launch in {fmt_pct(risk.at[s, 'p_stockout_early'])} of "
-        f"campaigns ({BASELINE}: {fmt_pct(risk.at[BASELINE, 'p_stockout_early'])}), is left with over 20 % of "
+        f"- {s}: runs out of stock at some point in {fmt_pct(ran_out[s])} of campaigns ({BASELINE}: "
+        f"{fmt_pct(ran_out[BASELINE])}), within a week of the launch in {fmt_pct(risk.at[s, 'p_stockout_early'])} "
+        f"({BASELINE}: {fmt_pct(risk.at[BASELINE, 'p_stockout_early'])}), is left with over 20 % of "
         f"its units in {fmt_pct(risk.at[s, 'p_leftover_high'])} ({BASELINE}: {fmt_pct(risk.at[BASELINE, 'p_leftover_high'])}), "
         f"turns buyers away {fmt_metric('lost_sales', risk.at[s, 'lost_sales'])} times per campaign over the "
         f"whole season ({BASELINE}: {fmt_metric('lost_sales', risk.at[BASELINE, 'lost_sales'])}) and needs "
@@ -324,47 +326,52 @@ YAML keys), without touching the original. Two questions about the inflated depo
 balance) sell more, and would a **bigger first batch** (40 000 units instead of 25 000) lower its
 risk of running out at the launch (its *P(early stock-out)* above)?
 
-Only the changed strategy needs to run again. Keeping just it and the baseline in the what-if
-scenario halves the time, and because random draws depend on the replication and not on the
-strategy, replication *r* of the variant is paired with replication *r* of the original study: the
-check below confirms the baseline's outcomes are identical in both."""),
+Each variant is the inflated-deposit strategy of a scenario changed by `with_overrides`; one
+what-if scenario holds the baseline and both variants, so a single study runs them. Random draws
+depend on the replication and not on the strategy, so replication *r* of a variant is paired with
+replication *r* of the inflated deposit in the study above, as planned. The check below confirms
+it: the baseline's outcomes are identical in both studies."""),
     ("code", """CHANGED = "inflated_deposit"
 WHAT_IFS = {
     "cheaper deposit": {f"strategies.{CHANGED}.deposit.amount": 30},
     "bigger first batch": {f"strategies.{CHANGED}.inventory.initial_stock": 40_000},
 }
-pair = with_overrides(scenario, {"strategies": {n: scenario.strategies[n] for n in (BASELINE, CHANGED)}})
-variants = {label: compare_strategies(with_overrides(pair, changes), SETTINGS)
+variants = {label: with_overrides(scenario, changes).strategies[CHANGED]
             for label, changes in WHAT_IFS.items()}
+what_if_scenario = with_overrides(
+    scenario, {"strategies": {BASELINE: scenario.strategies[BASELINE], **variants}})
+what_if = compare_strategies(what_if_scenario, SETTINGS)
 
-same_baseline = {label: v.outcomes.query("strategy == @BASELINE").reset_index(drop=True)
-                 .equals(study.outcomes.query("strategy == @BASELINE").reset_index(drop=True))
-                 for label, v in variants.items()}
-print("baseline outcomes identical to the original study:", same_baseline)
-assert all(same_baseline.values()), "common random numbers broken: pairing across studies is invalid"
+same_baseline = (what_if.outcomes.query("strategy == @BASELINE").reset_index(drop=True)
+                 .equals(study.outcomes.query("strategy == @BASELINE").reset_index(drop=True)))
+print("baseline outcomes identical in both studies:", same_baseline)
+assert same_baseline, "common random numbers broken: pairing across studies is invalid"
 
 PLAN = f"{CHANGED} as planned"
-what_if = pd.concat(
-    [study.outcomes.query("strategy == @CHANGED").assign(strategy=PLAN)]
-    + [v.outcomes.query("strategy == @CHANGED").assign(strategy=label) for label, v in variants.items()],
-    ignore_index=True)
-what_if_risk = pd.concat(
-    [study.risk.query("strategy == @CHANGED").assign(strategy=PLAN)]
-    + [v.risk.query("strategy == @CHANGED").assign(strategy=label) for label, v in variants.items()],
-    ignore_index=True)
+
+
+def plan_and_variants(original: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame:
+    \"\"\"Rows of the plan (renamed) from the original study and of the variants from the what-if.\"\"\"
+    return pd.concat([original[original["strategy"] == CHANGED].assign(strategy=PLAN),
+                      changed[changed["strategy"].isin(list(WHAT_IFS))]], ignore_index=True)
+
+
+what_if_outcomes = plan_and_variants(study.outcomes, what_if.outcomes)
+what_if_risk = plan_and_variants(study.risk, what_if.risk)
 show(tables.risk_table(what_if_risk, order=[PLAN, *WHAT_IFS], currency=CUR))"""),
     ("code", """WHAT_IF_METRICS = ["profit", "revenue_net", "units_sold", "lost_sales", "leftover_units",
                    "sell_through", "cancellation_rate", "cash_low_point"]
-against_plan = compare(what_if, baseline=PLAN, metrics=WHAT_IF_METRICS)
+against_plan = compare(what_if_outcomes, baseline=PLAN, metrics=WHAT_IF_METRICS)
 display(show(tables.comparison_table(against_plan, metrics=WHAT_IF_METRICS, order=list(WHAT_IFS),
-                                     currency=CUR)))
+                                     currency=CUR)).rename(columns={"Baseline": "As planned",
+                                                                    "Strategy mean": "Variant"}))
 lines = []
 for label in WHAT_IFS:
     row = against_plan.query("strategy == @label and metric == 'profit'").iloc[0]
     verdict = {"better": "raises", "worse": "lowers", "same": "does not measurably change"}[row["verdict"]]
     stock = against_plan.query("strategy == @label and metric == 'lost_sales'").iloc[0]
     left = against_plan.query("strategy == @label and metric == 'leftover_units'").iloc[0]
-    vs_base = variants[label].comparison.query("strategy == @CHANGED and metric == 'profit'").iloc[0]
+    vs_base = what_if.comparison.query("strategy == @label and metric == 'profit'").iloc[0]
     r0, r1 = (what_if_risk.set_index("strategy").loc[k] for k in (PLAN, label))
     lines.append(
         f"- **{label}** {verdict} the expected profit of {CHANGED} ({money(row['diff_mean'], signed=True)} "
@@ -381,13 +388,9 @@ higher stock line at the launch (fewer early stock-outs, but more stock to sell 
 weak); a cheaper deposit shows up in the cumulative orders of the presale. A lever is worth pulling
 when its profit difference is *better* and the risk rows above (stock-outs, leftovers, cash low
 point) stay acceptable."""),
-    ("fig", """what_if_trajectories = pd.concat(
-    [study.trajectories.query("strategy == @CHANGED").assign(strategy=PLAN)]
-    + [v.trajectories.query("strategy == @CHANGED").assign(strategy=label) for label, v in variants.items()],
-    ignore_index=True)
-# The plan keeps the colour of its strategy in the figures above; the variants get new ones.
+    ("fig", """# The plan keeps the colour of its strategy in the figures above; the variants get new ones.
 palette = strategy_colors([*ORDER, *WHAT_IFS])
-orders_and_stock(what_if_trajectories, what_if,
+orders_and_stock(plan_and_variants(study.trajectories, what_if.trajectories), what_if_outcomes,
                  colors={PLAN: palette[CHANGED], **{label: palette[label] for label in WHAT_IFS}})"""),
     ("md", """## 7. Compliance and gates
 
@@ -401,15 +404,20 @@ difference is beyond its threshold, so noise alone never fails it."""),
 show(tables.gates_table(study.gates)) if len(study.gates) else Markdown("The scenario has no gates.")"""),
     ("md", """## 8. What next
 
-- Try another lever: `with_overrides(scenario, {"strategies.refundable_early_bird.pricing.presale_price": 769})`,
-  or a different market: `with_overrides(scenario, {"market.awareness.imitation": 0.15})`, and
-  compare again.
+- Try another lever, `with_overrides(scenario, {"strategies.refundable_early_bird.pricing.presale_price": 769})`,
+  or a tougher rival, `with_overrides(scenario, {"competitors.rival_brand.price": 799})`, and
+  compare again. A path listed under the scenario's `uncertainties`, such as
+  `market.awareness.imitation`, is drawn anew in every replication, so overriding it has no effect:
+  change its distribution under `uncertainties` in the scenario file instead.
 - Before deciding, raise `POPULATION` and `REPLICATIONS` to the scenario's own sizes (50 000 and
   200) and check that the ranking and the verdicts hold: strategies that are close here can swap
   places, and verdicts of *same* may resolve.
-- Write the full report with `simulation.report.write_report(out_dir, outcomes=study.outcomes, ...)`,
-  or from a terminal: `presale compare scenarios/winter_apparel.yaml` (HTML and Markdown report,
-  tables as CSV/Parquet, gates for CI)."""),
+- Write the full report (HTML, Markdown, figures) of this study with
+  `simulation.report.write_report("results/notebook", outcomes=study.outcomes,
+  trajectories=study.trajectories, summary=study.summary, risk=study.risk,
+  comparison=study.comparison, warnings=study.warnings, gates=study.gates, meta=study.meta)`, or
+  from a terminal run `presale compare scenarios/winter_apparel.yaml` (the report, the tables as
+  CSV and Parquet, and the gates for CI)."""),
 ]
 
 NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
