@@ -26,9 +26,10 @@ class Offer:
 
     phase: Phase
     price: float                    # regular price today (non-member, before promotions)
-    limited: TierOffer              # presale tier: price up to a capacity, then fallback
+    limited: TierOffer              # presale tiers: a chain of (price, orders left) levels
     promotions: tuple               # (index, promotion) pairs active today
-    flash_capacity: float           # flash-sale units left (market scale), inf if unlimited
+    units_left: np.ndarray          # per promotion: flash-sale orders left (market scale), inf if unlimited
+    budget_left: np.ndarray         # per promotion: discount budget left (money, market scale), inf if none
     order_capacity: float           # presale orders left (market scale), inf if unlimited
     contacts: np.ndarray            # ad contacts bought per channel today (market scale)
     later_price: float              # lowest later open-sale price announced
@@ -48,6 +49,10 @@ class SellerAgent(mesa.Agent):
         n_promos = len(strategy.promotions)
         self.promo_spent = np.zeros(n_promos)
         self.flash_sold = np.zeros(n_promos)
+        self.promo_closed = np.zeros(n_promos, dtype=bool)   # stopped: a buyer found it used up
+        self.budget = np.array([np.inf if p.budget is None else p.budget for p in strategy.promotions])
+        self.quantity = np.array([p.quantity if p.kind == "flash_sale" and p.quantity is not None else np.inf
+                                  for p in strategy.promotions])
         self.presale_orders = 0.0
         self.price_history: list[float] = []
         self.promo_history: list[bool] = []
@@ -56,11 +61,9 @@ class SellerAgent(mesa.Agent):
     def _active_promotions(self, day: int) -> tuple:
         out = []
         for i, p in enumerate(self.strategy.promotions):
-            if not p.start_day <= day < p.end_day:
+            if not p.start_day <= day < p.end_day or self.promo_closed[i]:
                 continue
-            if p.budget is not None and self.promo_spent[i] >= p.budget:
-                continue
-            if p.kind == "flash_sale" and p.quantity is not None and self.flash_sold[i] >= p.quantity:
+            if self.promo_spent[i] >= self.budget[i] or self.flash_sold[i] >= self.quantity[i]:
                 continue
             out.append((i, p))
         return tuple(out)
@@ -89,16 +92,14 @@ class SellerAgent(mesa.Agent):
             limited = tier_offer(self.strategy.pricing.early_bird, self.presale_price,
                                  presale_day=day - cal.presale_start_day, orders=self.presale_orders)
         else:
-            limited = TierOffer(self.path[day], np.inf, self.path[day])
+            limited = TierOffer.flat(self.path[day])
         promos = self._active_promotions(day)
-        flash = [self.strategy.promotions[i].quantity - self.flash_sold[i] for i, p in promos
-                 if p.kind == "flash_sale" and p.quantity is not None]
         cap = self.strategy.pricing.presale_quantity
         contacts, spend = self._contacts_and_spend(day, phase)
         model.ledger.book("marketing", day, spend)
         self.offer = Offer(
             phase=phase, price=limited.price, limited=limited, promotions=promos,
-            flash_capacity=min(flash) if flash else np.inf,
+            units_left=self.quantity - self.flash_sold, budget_left=self.budget - self.promo_spent,
             order_capacity=np.inf if cap is None else max(cap - self.presale_orders, 0.0),
             contacts=contacts, later_price=float(self.later[day]), later_days=int(self.later_days[day]),
         )
@@ -108,12 +109,17 @@ class SellerAgent(mesa.Agent):
         if production.rule == "presale_signal" and day == cal.balance_start_day:
             model.order_production(signal_quantity(production, self.presale_orders), day)
 
-    def record_sales(self, *, by_promotion: np.ndarray, flash_units: float, presale_orders: float) -> None:
-        """Count what today's sales used of budgets, flash quantities and tiers (market scale)."""
+    def record_sales(self, *, by_promotion: np.ndarray, units_by_promotion: np.ndarray,
+                     presale_orders: float, stopped: np.ndarray) -> None:
+        """Count what today's sales used of budgets, flash quantities and tiers (market scale).
+
+        ``by_promotion`` is the discount each promotion gave, ``units_by_promotion``
+        the orders whose price it lowered, and ``stopped`` masks the promotions that
+        ran out in front of a buyer today (closed for the rest of the campaign).
+        """
         self.promo_spent += by_promotion
-        for i, p in self.offer.promotions:
-            if p.kind == "flash_sale":
-                self.flash_sold[i] += flash_units
+        self.flash_sold += np.where(np.isfinite(self.quantity), units_by_promotion, 0.0)
+        self.promo_closed |= stopped
         self.presale_orders += presale_orders
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .market.deposits import balance_due, pays_balance
+from .market.deposits import balance_due, inflation_credit, pays_balance
 from .market.fulfilment import first_in_line
 from .market.population import State
 
@@ -43,7 +43,8 @@ def collect_balances(model) -> None:
                         refundable=dep.refundable)
     payers, walkers = idx[pays], idx[~pays]
     book_payment(model, payers, balance[pays])
-    led.book("promotion_cost", day, (dep.inflation - 1.0) * dep.amount * payers.size * w)
+    credit = inflation_credit(pop.price_agreed[payers].astype(np.float64), dep.amount, dep.inflation)
+    led.book("promotion_cost", day, float(credit.sum()) * w)
     pop.state[payers] = State.PAID
     led.book("balances_paid", day, payers.size * w)
     led.book("cancellations", day, walkers.size * w)

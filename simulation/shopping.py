@@ -2,12 +2,17 @@
 
 Warm-up: choosing ours means reserving (no money). Presale: an order with a
 deposit or full prepayment. Balance window: ours is closed. From the launch:
-a purchase from stock, delivered at once. Offers with a limited capacity (an
-early-bird tier by order count, a flash sale with a quantity) go to shoppers
-in a random queue; those beyond it reconsider at the fallback price with the
-same random draw. Buyers beyond the stock (or the presale cap) are turned
-away: lost sales, of whom a share buys a competitor's product and a share
-stays to try again.
+a purchase from stock, delivered at once.
+
+Limited offers are served first come, first served to shoppers in a random
+queue: the levels of the early-bird tiers by order count (one after another),
+each flash sale's quantity and each promotion's budget, each limit on its own.
+Everyone is first quoted every offer still open; where, in queue order, a limit
+no longer has room for a shopper, it closes for that shopper and everyone
+behind, who are quoted again without it (at the next tier's price for a tier)
+and choose again on the same random draw. Buyers beyond the stock (or the
+presale cap) are turned away: lost sales, of whom a share buys a competitor's
+product and a share stays to try again.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ import numpy as np
 
 from .market.calendar import Phase
 from .market.choice import choose
-from .market.fulfilment import first_in_line
+from .market.deposits import inflation_credit
+from .market.fulfilment import first_in_line, first_shortfall
 from .market.population import State
 from .market.promotions import eligible, quote
 from .market.utility import Shoppers, ours_utility, utility_matrix
@@ -25,6 +31,7 @@ from .orders import book_payment, deliver
 __all__ = ["shop"]
 
 _GOLDEN = np.float32(0.618034)
+_EPS = 1e-9
 
 
 def _shoppers(model, idx: np.ndarray, phase: Phase) -> Shoppers:
@@ -39,12 +46,11 @@ def _shoppers(model, idx: np.ndarray, phase: Phase) -> Shoppers:
     )
 
 
-def _promotion_masks(model, idx: np.ndarray, u_redeem: np.ndarray, *, with_flash: bool):
+def _promotion_masks(model, idx: np.ndarray, u_redeem: np.ndarray) -> tuple[list, list]:
+    """Today's active promotions and, for each, the mask of shoppers it applies to."""
     pop = model.pop
     promos, masks = [], []
     for i, p in model.seller.offer.promotions:
-        if p.kind == "flash_sale" and not with_flash:
-            continue
         mask = eligible(p, segment=pop.segment[idx], channel=pop.channel[idx], is_member=pop.is_member[idx],
                         segment_ids=model.segment_ids, channel_ids=model.channel_ids)
         if p.kind == "coupon":
@@ -53,16 +59,6 @@ def _promotion_masks(model, idx: np.ndarray, u_redeem: np.ndarray, *, with_flash
         promos.append((i, p))
         masks.append(mask)
     return promos, masks
-
-
-def _quote(model, idx, s: Shoppers, base_price: float, u_redeem, *, with_flash: bool):
-    promos, masks = _promotion_masks(model, idx, u_redeem, with_flash=with_flash)
-    q = quote(np.float32(base_price) * s.member_factor, [p for _, p in promos], masks)
-    by_promo = np.zeros((len(model.seller.strategy.promotions), idx.size))
-    for row, (i, _) in enumerate(promos):
-        by_promo[i] = q.by_promotion[row]
-    q.by_promotion = by_promo
-    return q
 
 
 def _at_risk(model, price: np.ndarray, phase: Phase) -> np.ndarray | float:
@@ -74,38 +70,161 @@ def _at_risk(model, price: np.ndarray, phase: Phase) -> np.ndarray | float:
     return 0.0 if dep.refundable else dep.amount
 
 
-def inflation_bonus(model, phase: Phase) -> float:
-    """Money a deposit's inflation takes off the total price: ``(k - 1) * d``."""
+def _felt_price(model, price: np.ndarray, discount: np.ndarray, phase: Phase):
+    """What an order costs in all and what promotions and deposit inflation take off.
+
+    With a deposit (before the launch) an order costs ``deposit + balance_due``;
+    the inflation credit is what inflation actually takes off the price (see
+    :func:`simulation.market.deposits.inflation_credit`).
+    """
     dep = model.seller.strategy.deposit
     if dep is None or phase >= Phase.LAUNCH:
-        return 0.0
-    return (dep.inflation - 1.0) * dep.amount
+        return price, discount
+    credit = inflation_credit(price, dep.amount, dep.inflation)
+    return np.maximum(price - credit, dep.amount), discount + credit
 
 
-def _utilities(model, s: Shoppers, q, phase: Phase) -> np.ndarray:
+def _utilities(model, s: Shoppers, q, phase: Phase, *, now_price: float) -> np.ndarray:
     offer = model.seller.offer
     delay = max(model.ship_day - model.day, 0) if phase < Phase.LAUNCH else 0
     if phase == Phase.BALANCE:
         ours = np.full(q.price.shape[0], -np.inf, dtype=np.float32)
     else:
-        bonus = inflation_bonus(model, phase)
-        ours = ours_utility(s, q.price - bonus, q.discount + bonus, q.gift_value, delay_days=delay,
+        cost, saved = _felt_price(model, q.price, q.discount, phase)
+        ours = ours_utility(s, cost, saved, q.gift_value, delay_days=delay,
                             upfront_at_risk=_at_risk(model, q.price, phase))
     comps = [(c.price, c.appeal) if c.is_launched else None for c in model.competitors]
     return utility_matrix(s, ours, competitors=comps, later_price=offer.later_price,
-                          later_days=offer.later_days, now_price=offer.price,
+                          later_days=offer.later_days, now_price=now_price,
                           outside_utility=model.campaign.market.choice.outside_utility)
 
 
-def _subset(s: Shoppers, mask: np.ndarray) -> Shoppers:
-    return Shoppers(**{k: v[mask] for k, v in vars(s).items()})
+def _subset(s: Shoppers, sel: np.ndarray) -> Shoppers:
+    return Shoppers(**{k: v[sel] for k, v in vars(s).items()})
+
+
+class _Quotes:
+    """Today's shoppers: what each is quoted under the offers still open to them, and chooses.
+
+    Everyone is first quoted ``base_price`` with every active promotion.
+    """
+
+    def __init__(self, model, s: Shoppers, phase: Phase, *, u_choice: np.ndarray, promos: list,
+                 masks: list, base_price: float):
+        self.model, self.s, self.phase, self.u_choice = model, s, phase, u_choice
+        self.promos, self.masks = promos, masks
+        self.scale = model.campaign.market.choice.logit_scale
+        self.decide(None, base_price=base_price, on=np.ones(len(promos), dtype=bool))
+
+    def decide(self, sel: np.ndarray | None, *, base_price: float, on: np.ndarray) -> None:
+        """Quote shoppers ``sel`` (positions; ``None`` for all) ``base_price`` and the
+        promotions still ``on``, and let them choose on their own draws."""
+        s = self.s if sel is None else _subset(self.s, sel)
+        rows = np.flatnonzero(on)
+        masks = [self.masks[j] if sel is None else self.masks[j][sel] for j in rows]
+        q = quote(np.float32(base_price) * s.member_factor, [self.promos[j][1] for j in rows], masks)
+        u = self.u_choice if sel is None else self.u_choice[sel]
+        choice = choose(_utilities(self.model, s, q, self.phase, now_price=base_price), u, scale=self.scale)
+        if sel is None:
+            self.price, self.discount, self.gift_cost, self.choice = q.price, q.discount, q.gift_cost, choice
+            self.by_promo = np.zeros((len(self.promos), choice.shape[0]))
+            self.by_promo[rows] = q.by_promotion
+            return
+        self.price[sel], self.discount[sel], self.gift_cost[sel], self.choice[sel] = (
+            q.price, q.discount, q.gift_cost, choice)
+        self.by_promo[:, sel] = 0.0
+        self.by_promo[np.ix_(rows, sel)] = q.by_promotion
+
+
+def _limits(model, quotes: _Quotes, cand: np.ndarray, *, shelf: float, tier_room: float, on: np.ndarray):
+    """What shoppers ``cand`` (in queue order) use of each limit open now, and its room.
+
+    Rows: the shelf (stock, or presale orders left), the open tier level (orders
+    today, counted from the first tier level), then each open promotion's
+    quantity (orders whose price it lowers) and budget (its discount). Returns
+    ``(usage, room, what)``; ``what[r]`` is ``None`` for the shelf, ``-1`` for the
+    tier and the promotion's position among today's promotions otherwise.
+    """
+    w = model.weight
+    offer = model.seller.offer
+    wants = quotes.choice[cand] == 0
+    usage, room, what = [wants], [shelf], [None]
+    if np.isfinite(tier_room):
+        usage.append(wants), room.append(tier_room), what.append(-1)
+    for j, (i, _) in enumerate(quotes.promos):
+        if not on[j]:
+            continue
+        if np.isfinite(offer.units_left[i]):
+            usage.append(wants & (quotes.by_promo[j, cand] > 0))
+            room.append(np.floor(offer.units_left[i] / w + _EPS))
+            what.append(j)
+        if np.isfinite(offer.budget_left[i]):
+            usage.append(np.where(wants, quotes.by_promo[j, cand], 0.0))
+            room.append(offer.budget_left[i] / w)
+            what.append(j)
+    return np.vstack(usage).astype(float), np.array(room, dtype=float), what
+
+
+def _level_room(levels: tuple, weight: float) -> np.ndarray:
+    """Whole simulated orders from today's first one up to the end of each tier level."""
+    return np.floor(np.cumsum([cap for _, cap in levels]) / weight + _EPS)
+
+
+def _serve_limited(model, quotes: _Quotes, queue: np.ndarray, phase: Phase, *, level: int) -> np.ndarray:
+    """Close each limited offer where it runs out in the queue and let those behind choose again.
+
+    ``level`` is the tier level everyone was first quoted. A limit closes at the
+    first shopper in line it has no room for: from there on, everyone whose quote
+    used it is quoted again without it (the next tier level for a tier) and
+    chooses again on the same draw, until no open limit runs out before the shelf
+    (stock, or the presale cap) does. Returns the mask, over today's promotions,
+    of those that ran out in front of a buyer.
+    """
+    w = model.weight
+    offer = model.seller.offer
+    levels = offer.limited.levels
+    on = np.ones(len(quotes.promos), dtype=bool)
+    stopped = np.zeros(len(quotes.promos), dtype=bool)
+    level_room = _level_room(levels, w)
+    shelf = np.floor((model.stock if phase >= Phase.LAUNCH else offer.order_capacity / w) + _EPS)
+    cand = np.flatnonzero(quotes.choice == 0)
+    usage, room, _ = _limits(model, quotes, cand, shelf=shelf, tier_room=level_room[level], on=on)
+    if first_shortfall(usage[1:], room[1:])[1] < 0:     # in any order: no limit but the shelf binds
+        return stopped
+    cand = cand[np.argsort(queue[cand], kind="stable")]
+    in_line = np.zeros(queue.shape[0], dtype=bool)
+    in_line[cand] = True
+    position = np.arange(queue.shape[0])
+    while True:
+        usage, room, what = _limits(model, quotes, cand, shelf=shelf, tier_room=level_room[level], on=on)
+        t, r = first_shortfall(usage, room)
+        if r <= 0:                      # nothing runs out, or the shelf empties first
+            break
+        at = cand[t]
+        behind = (queue > queue[at]) | ((queue == queue[at]) & (position >= at))
+        j = what[r]
+        if j == -1:
+            ordered = np.count_nonzero(quotes.choice[cand[:t]] == 0)
+            level += 1
+            while level < len(levels) - 1 and level_room[level] <= ordered:
+                level += 1
+        else:
+            behind &= quotes.by_promo[j] > 0
+            on[j], stopped[j] = False, True
+        sel = np.flatnonzero(behind)
+        quotes.decide(sel, base_price=levels[level][0], on=on)
+        joined = sel[(quotes.choice[sel] == 0) & ~in_line[sel]]
+        if joined.size:
+            in_line[joined] = True
+            cand = np.flatnonzero(in_line)
+            cand = cand[np.argsort(queue[cand], kind="stable")]
+    return stopped
 
 
 def shop(model, draws) -> None:
     """Run today's choices and apply them."""
-    pop, day = model.pop, model.day
-    phase = Phase(int(model.phase[day]))
-    offer = model.seller.offer
+    pop = model.pop
+    phase = Phase(int(model.phase[model.day]))
     active = (pop.state == State.AWARE) | (pop.state == State.RESERVED)
     visit = draws.visit < model.conversion[pop.channel]
     if phase == Phase.PRESALE:
@@ -115,33 +234,21 @@ def shop(model, draws) -> None:
         return
     s = _shoppers(model, idx, phase)
     u_choice, u_redeem, queue = draws.choice[idx], draws.event[idx], draws.visit[idx]
-    limited_cap = min(offer.limited.capacity, offer.flash_capacity)
-    q = _quote(model, idx, s, offer.limited.price, u_redeem, with_flash=True)
-    choice = choose(_utilities(model, s, q, phase), u_choice, scale=model.campaign.market.choice.logit_scale)
-    price, discount, gift_cost, by_promo = q.price, q.discount, q.gift_cost, q.by_promotion
-    uses_limited = q.uses_flash | (offer.limited.capacity < np.inf)
-    if np.isfinite(limited_cap) and phase != Phase.BALANCE:
-        wants = (choice == 0) & uses_limited
-        granted = first_in_line(wants, keys=(queue,), capacity=limited_cap / model.weight)
-        over = wants & ~granted
-        if over.any():
-            sub = _subset(s, over)
-            q2 = _quote(model, idx[over], sub, offer.limited.fallback, u_redeem[over], with_flash=False)
-            choice[over] = choose(_utilities(model, sub, q2, phase), u_choice[over],
-                                  scale=model.campaign.market.choice.logit_scale)
-            price, discount, gift_cost = price.copy(), discount.copy(), gift_cost.copy()
-            price[over], discount[over], gift_cost[over] = q2.price, q2.discount, q2.gift_cost
-            by_promo = by_promo.copy()
-            by_promo[:, over] = q2.by_promotion
-            uses_limited = uses_limited & ~over
-    _apply(model, idx, choice, phase, draws, price=price, discount=discount, gift_cost=gift_cost,
-           by_promo=by_promo, uses_flash=q.uses_flash & uses_limited, queue=queue, shoppers=s)
+    promos, masks = _promotion_masks(model, idx, u_redeem)
+    levels = model.seller.offer.limited.levels
+    level = int(np.argmax(_level_room(levels, model.weight) > 0))   # the first with a whole order left
+    quotes = _Quotes(model, s, phase, u_choice=u_choice, promos=promos, masks=masks,
+                     base_price=levels[level][0])
+    sells = phase == Phase.PRESALE or phase >= Phase.LAUNCH
+    stopped = (_serve_limited(model, quotes, queue, phase, level=level) if sells
+               else np.zeros(len(promos), dtype=bool))
+    _apply(model, idx, quotes, phase, draws, queue=queue, shoppers=s, stopped=stopped)
 
 
-def _apply(model, idx, choice, phase, draws, *, price, discount, gift_cost, by_promo, uses_flash,
-           queue, shoppers) -> None:
+def _apply(model, idx, quotes: _Quotes, phase, draws, *, queue, shoppers, stopped) -> None:
     pop, w, day, led = model.pop, model.weight, model.day, model.ledger
     n_comp = len(model.competitors)
+    choice = quotes.choice
     wants = choice == 0
     if phase == Phase.WARMUP:
         reserve = idx[wants & (pop.state[idx] != State.RESERVED)]
@@ -152,8 +259,9 @@ def _apply(model, idx, choice, phase, draws, *, price, discount, gift_cost, by_p
     buy = first_in_line(wants, keys=(queue,), capacity=cap)
     turned = wants & ~buy
     b = idx[buy]
+    presale_units = b.size * w if phase == Phase.PRESALE else 0.0
     if b.size:
-        paid_now = price[buy]
+        paid_now = quotes.price[buy]
         pop.order_day[b] = day
         pop.price_agreed[b] = paid_now
         dep = model.seller.strategy.deposit
@@ -166,15 +274,21 @@ def _apply(model, idx, choice, phase, draws, *, price, discount, gift_cost, by_p
             pop.state[b] = State.PAID
         book_payment(model, b, np.asarray(paid_now, dtype=np.float64))
         led.book("orders", day, b.size * w)
-        led.book("promotion_cost", day, float(discount[buy].sum()) * w)
-        led.book("gift_cost", day, float(gift_cost[buy].sum()) * w)
-        presale_units = b.size * w if phase == Phase.PRESALE else 0.0
+        led.book("promotion_cost", day, float(quotes.discount[buy].sum()) * w)
+        led.book("gift_cost", day, float(quotes.gift_cost[buy].sum()) * w)
         led.book("presale_orders", day, presale_units)
-        model.seller.record_sales(by_promotion=by_promo[:, buy].sum(axis=1) * w,
-                                  flash_units=np.count_nonzero(uses_flash & buy) * w,
-                                  presale_orders=presale_units)
         if phase >= Phase.LAUNCH:
             deliver(model, b, draws.leave[b])
+    if b.size or stopped.any():
+        n_promos = len(model.seller.strategy.promotions)
+        rows = [i for i, _ in quotes.promos]
+        given = quotes.by_promo[:, buy]
+        spent, units, closed = np.zeros(n_promos), np.zeros(n_promos), np.zeros(n_promos, dtype=bool)
+        spent[rows] = given.sum(axis=1) * w
+        units[rows] = np.count_nonzero(given > 0, axis=1) * w
+        closed[rows] = stopped
+        model.seller.record_sales(by_promotion=spent, units_by_promotion=units, presale_orders=presale_units,
+                                  stopped=closed)
     u_leave = draws.leave[idx]
     ch = model.campaign.market.choice
     if turned.any():
@@ -186,7 +300,8 @@ def _apply(model, idx, choice, phase, draws, *, price, discount, gift_cost, by_p
         switch = turned & (u_leave < ch.stockout_switch_share)
         leave = turned & (u_leave >= ch.stockout_switch_share + ch.stockout_wait_share)
         if n_comp:
-            util = _utilities(model, _subset(shoppers, switch), _zero_quote(np.count_nonzero(switch)), phase)
+            util = _utilities(model, _subset(shoppers, switch), _zero_quote(np.count_nonzero(switch)), phase,
+                              now_price=model.seller.offer.price)
             best = np.argmax(util[1:1 + n_comp], axis=0) + 1
             ok = np.isfinite(util[best, np.arange(best.size)])
             choice = choice.copy()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.market.deposits import balance_due, pays_balance
+from simulation.market.deposits import balance_due, inflation_credit, pays_balance
 from simulation.market.population import State
 from simulation.metrics import outcome_record, trajectory_frame
 
@@ -41,6 +41,17 @@ def _uniform_tail(x: float) -> float:
 
 def test_balance_due_with_inflation():
     np.testing.assert_allclose(balance_due(np.array([200.0, 50.0]), 30.0, 2.0), [140.0, 0.0])
+
+
+def test_inflation_credit_is_what_inflation_takes_off():
+    """Deposit 40 counted twice: the full 40 off while the balance is positive, only the price
+    above the deposit once the balance is clamped at 0, nothing when the deposit exceeds the price."""
+    price = np.array([200.0, 80.0, 50.0, 40.0, 30.0])
+    credit = inflation_credit(price, 40.0, 2.0)
+    np.testing.assert_allclose(credit, [40.0, 40.0, 10.0, 0.0, 0.0])
+    paid = 40.0 + balance_due(price, 40.0, 2.0)
+    np.testing.assert_allclose(credit, np.maximum(price - paid, 0.0))
+    np.testing.assert_allclose(inflation_credit(price, 40.0, 1.0), 0.0)
 
 
 @pytest.mark.parametrize(("refundable", "expected"), [(False, [False, True, True]), (True, [False, False, True])])
@@ -131,9 +142,6 @@ def test_refund_liability_holds_refundable_deposits(run_toy):
     assert traj.refund_liability[BALANCE_DAY] == pytest.approx((DEPOSIT + BALANCE) * payers)
 
 
-@pytest.mark.xfail(strict=True, reason="when an early-bird price is below the inflated deposit the balance "
-                   "is clamped at 0, but the choice still credits the full inflation: consumers pay the "
-                   "deposit (40) for a product they value at 30")
 def test_inflated_deposit_above_tier_price_is_not_felt_as_cheaper(run_toy):
     """Tier price 50, deposit 40 counted twice: the order costs max(50 - 80, 0) + 40 = 40,
     so consumers valuing it at 30 must not order (deterministic choice)."""
@@ -142,3 +150,21 @@ def test_inflated_deposit_above_tier_price_is_not_felt_as_cheaper(run_toy):
                      "strategies.base.deposit": {"amount": 40, "inflation": 2},
                      "market.segments.all.valuation": 30})
     assert outcome_record(model)["n_deposits"] == 0
+
+
+@pytest.mark.parametrize(("valuation", "ordered"), [(39, False), (41, True)])
+def test_order_under_a_clamped_balance_is_felt_at_what_it_costs(run_toy, valuation, ordered):
+    """Tier price 50, deposit 40 counted twice: the order costs 40 in all (the deposit, no
+    balance), so a valuation of 41 orders and one of 39 does not; inflation took 10 off the
+    price, and that is the promotion cost booked per balance paid."""
+    model = run_toy({"strategies.base.pricing": {"presale_price": 100,
+                                                 "early_bird": [{"first_days": 1, "price": 50}]},
+                     "strategies.base.deposit": {"amount": 40, "inflation": 2},
+                     "market.segments.all.valuation": valuation})
+    out = outcome_record(model)
+    n = model.pop.n
+    assert out["n_deposits"] == (n if ordered else 0)
+    if ordered:
+        assert out["n_balance_paid"] == n
+        assert out["promotion_cost"] == pytest.approx(10.0 * n)
+        np.testing.assert_allclose(model.pop.paid[model.pop.state == State.DELIVERED], 40.0)

@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pytest
 
-from simulation.market.fulfilment import first_in_line, p_return
+from simulation.market.fulfilment import first_in_line, first_shortfall, p_return
 from simulation.market.population import State
 from simulation.metrics import outcome_record, trajectory_frame
 from simulation.scenario.sections import ReturnCurve
@@ -44,6 +44,19 @@ def test_first_in_line_serves_by_key_up_to_capacity():
     np.testing.assert_array_equal(served, [False, True, False, False, True])
     np.testing.assert_array_equal(first_in_line(candidates, keys=(order_day,), capacity=4), candidates)
     assert not first_in_line(candidates, keys=(order_day,), capacity=0.5).any()
+
+
+def test_first_shortfall_finds_the_first_limit_to_run_out():
+    """Orders count one each, a budget counts money: the budget (room 25) runs out at the
+    third consumer (10 + 10 + 10 > 25), before the quantity (room 3) at the fourth."""
+    usage = np.array([[1, 1, 1, 1, 1], [10.0, 10.0, 10.0, 0.0, 10.0]])
+    assert first_shortfall(usage, np.array([3.0, 25.0])) == (2, 1)
+    assert first_shortfall(usage, np.array([3.0, 40.0])) == (3, 0)
+    assert first_shortfall(usage, np.array([5.0, 40.0])) == (5, -1), "use equal to the room fits"
+    assert first_shortfall(usage, np.array([np.inf, np.inf])) == (5, -1)
+    assert first_shortfall(usage, np.array([2.0, 20.0])) == (2, 0), "ties go to the first limit"
+    assert first_shortfall(usage, np.array([0.0, 40.0])) == (0, 0)
+    assert first_shortfall(np.zeros((2, 0)), np.array([1.0, 1.0])) == (0, -1)
 
 
 @pytest.mark.parametrize(("rating", "expected"), [

@@ -66,6 +66,17 @@ def test_tier_offer_by_orders_and_days():
     assert tier_offer(by_days, 100.0, presale_day=2, orders=0).price == 100
 
 
+def test_tier_offer_chains_consecutive_order_tiers():
+    """Each tier by order count is a level with the orders left below its limit; a tier by
+    days ends the chain, a closed one is skipped."""
+    tiers = [Tier(first_orders=100, price=70), Tier(first_orders=300, price=80)]
+    assert tier_offer(tiers, 100.0, presale_day=0, orders=40).levels == ((70, 60), (80, 200), (100, np.inf))
+    assert tier_offer(tiers, 100.0, presale_day=0, orders=300).levels == ((100, np.inf),)
+    mixed = [Tier(first_orders=100, price=70), Tier(first_days=3, price=75), Tier(first_orders=500, price=80)]
+    assert tier_offer(mixed, 100.0, presale_day=2, orders=40).levels == ((70, 60), (75, np.inf))
+    assert tier_offer(mixed, 100.0, presale_day=3, orders=40).levels == ((70, 60), (80, 400), (100, np.inf))
+
+
 # --------------------------------------------------------------------------- in the model
 
 
@@ -81,13 +92,24 @@ def test_early_bird_by_orders_caps_tier_orders(run_toy, population):
     assert trajectory_frame(model).revenue[PRESALE] == pytest.approx(80 * at_tier + 100 * (20_000 - at_tier))
 
 
-@pytest.mark.xfail(strict=True, reason="a second order-count tier is not capped when the first one "
-                   "sells out on the same day: every overflow order gets the second tier's price")
 def test_consecutive_order_tiers_each_capped_within_one_day(run_toy):
     model = run_toy({"strategies.base.pricing.early_bird": [
         {"first_orders": 5000, "price": 80}, {"first_orders": 9000, "price": 90}]})
     counts = {p: np.count_nonzero(model.pop.price_agreed == p) for p in (80, 90, 100)}
     assert counts == {80: 5000, 90: 4000, 100: 11_000}
+    assert trajectory_frame(model).revenue[PRESALE] == pytest.approx(80 * 5000 + 90 * 4000 + 100 * 11_000)
+
+
+def test_three_order_tiers_in_one_day_on_a_sampled_population(run_toy):
+    """6 000 simulated consumers for 20 000: every tier is filled to its limit in market units."""
+    model = run_toy({"run.population": 6_000, "strategies.base.pricing.early_bird": [
+        {"first_orders": 5000, "price": 70}, {"first_orders": 9000, "price": 80},
+        {"first_orders": 12_000, "price": 90}]})
+    w = model.weight
+    units = {p: np.count_nonzero(model.pop.price_agreed == p) * w for p in (70, 80, 90, 100)}
+    for price, expected in {70: 5000, 80: 4000, 90: 3000, 100: 8000}.items():
+        assert units[price] == pytest.approx(expected, abs=w)
+    assert sum(units.values()) == pytest.approx(20_000)
 
 
 def test_consecutive_order_tiers_over_several_days(run_toy):

@@ -185,13 +185,34 @@ def test_budget_cap_stops_the_promotion(run_toy):
     assert outcome_record(model)["promotion_cost"] == pytest.approx(10.0 * np.count_nonzero(discounted))
 
 
-@pytest.mark.xfail(strict=True, reason="a promotion budget is checked only at the start of a day, so "
-                   "the discount given on the day it runs out exceeds the cap")
 def test_budget_cap_is_never_exceeded(run_toy):
     budget = 30_000.0
     model = _run(run_toy, {"kind": "amount_off", "amount": 10, "start_day": LAUNCH, "end_day": 30,
                            "budget": budget})
     assert outcome_record(model)["promotion_cost"] <= budget + 10.0
+
+
+@pytest.mark.parametrize("population", [20_000, 6_000])
+def test_budget_stops_at_the_first_discount_that_does_not_fit(run_toy, population):
+    """10 % off for members (price 90, 9 off) and non-members (10 off), budget 30 005: the
+    discount given never exceeds the budget, stops within one discount of it, and once a
+    buyer found it spent nobody gets it again, on that day or later."""
+    budget = 30_005.0
+    model = _run(run_toy, {"kind": "percent_off", "rate": 0.1, "start_day": LAUNCH, "end_day": 30,
+                           "budget": budget},
+                 **{"run.population": population, "strategies.base.pricing.member_discount": 0.1})
+    pop, w, bought = model.pop, model.weight, _bought(model)
+    full = np.where(pop.is_member, 90.0, 100.0)
+    discounted = bought & ~np.isclose(pop.price_agreed, full)
+    np.testing.assert_allclose(pop.price_agreed[discounted], 0.9 * full[discounted], rtol=1e-6)
+    cost = outcome_record(model)["promotion_cost"]
+    assert cost == pytest.approx(float((full - pop.price_agreed)[bought].sum()) * w)
+    assert budget - 10.0 * w < cost <= budget + 1e-6
+    last = pop.order_day[discounted].max()
+    assert np.count_nonzero(bought & (pop.order_day > last)) > 0
+    assert not np.any(discounted & (pop.order_day > last))
+    same_day = bought & (pop.order_day == last)
+    assert np.count_nonzero(same_day & ~discounted) > 0, "the budget ran out during its last day"
 
 
 def test_presale_promotion_applies_to_presale_orders(run_toy):
@@ -202,8 +223,6 @@ def test_presale_promotion_applies_to_presale_orders(run_toy):
     assert traj.orders[5] == n and traj.revenue[5] == pytest.approx(75.0 * n)
 
 
-@pytest.mark.xfail(strict=True, reason="a flash sale's quantity caps an early-bird tier running the same "
-                   "day: shoppers beyond the flash quantity lose the tier price as well")
 def test_flash_sale_alongside_early_bird_tier(run_toy):
     """Presale day 5: 100 flash units at 60, then the tier (first 5000 orders) at 80, then 100."""
     model = run_toy({"strategies.base.pricing.early_bird": [{"first_orders": 5000, "price": 80}],
@@ -213,8 +232,6 @@ def test_flash_sale_alongside_early_bird_tier(run_toy):
     assert counts == {60: 100, 80: 4900, 100: 15_000}
 
 
-@pytest.mark.xfail(strict=True, reason="an early-bird tier's remaining capacity caps a flash sale running "
-                   "the same day: fewer flash units are sold than its quantity")
 def test_flash_sale_quantity_not_cut_by_early_bird_tier(run_toy):
     model = run_toy({"strategies.base.pricing.early_bird": [{"first_orders": 5000, "price": 80}],
                      "strategies.base.promotions": [{"kind": "flash_sale", "price": 60, "quantity": 8000,
@@ -230,3 +247,31 @@ def test_threshold_applies_after_member_discount(run_toy):
     expected = np.where(pop.is_member, 90.0, 80.0)
     np.testing.assert_allclose(pop.price_agreed[bought], expected[bought], rtol=1e-6)
     assert np.count_nonzero(bought & pop.is_member) > 0 and np.count_nonzero(bought & ~pop.is_member) > 0
+
+
+def test_two_flash_sales_keep_their_own_quantities(run_toy):
+    """Everyone buys on the launch day: flash A (60, 1000 units) is cheaper, so B (70, 3000
+    units) sells only once A is gone; each sells exactly its quantity."""
+    model = _run(run_toy,
+                 {"kind": "flash_sale", "price": 60, "quantity": 1000, "start_day": LAUNCH, "end_day": 30},
+                 {"kind": "flash_sale", "price": 70, "quantity": 3000, "start_day": LAUNCH, "end_day": 30},
+                 **{"channels.web.conversion": 1.0, "channels.app.conversion": 1.0})
+    counts = {p: np.count_nonzero(model.pop.price_agreed == p) for p in (60, 70, 100)}
+    assert counts == {60: 1000, 70: 3000, 100: model.pop.n - 4000}
+    assert outcome_record(model)["promotion_cost"] == pytest.approx(40.0 * 1000 + 30.0 * 3000)
+
+
+def test_flash_sale_not_used_up_by_shoppers_turned_away(run_toy):
+    """Stock for 2000 on the launch day (the rest arrives the next day): the flash sale sells
+    2000 units, stays open, and sells its last 1000 the next day to shoppers who came back."""
+    model = _run(run_toy, {"kind": "flash_sale", "price": 60, "quantity": 3000, "start_day": LAUNCH,
+                           "end_day": 30},
+                 **{"channels.web.conversion": 1.0, "channels.app.conversion": 1.0,
+                    "strategies.base.inventory": {
+                        "initial_stock": 2000, "lead_time_days": LAUNCH + 1,
+                        "production": {"rule": "fixed", "quantity": 20_000, "order_day": 0}}})
+    pop = model.pop
+    flash = pop.price_agreed == 60
+    assert np.count_nonzero(flash & (pop.order_day == LAUNCH)) == 2000
+    assert np.count_nonzero(flash & (pop.order_day == LAUNCH + 1)) == 1000
+    assert np.count_nonzero(pop.order_day == LAUNCH + 1) > 1000

@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["balance_due", "pays_balance"]
+__all__ = ["balance_due", "inflation_credit", "pays_balance"]
 
 
 def balance_due(price_agreed: np.ndarray, deposit: float, inflation: float) -> np.ndarray:
     """Balance owed when a deposit ``d`` counts as ``inflation * d`` toward the price."""
     return np.maximum(price_agreed - inflation * deposit, 0.0)
+
+
+def inflation_credit(price_agreed: np.ndarray, deposit: float, inflation: float) -> np.ndarray:
+    """Money the inflation of a deposit actually takes off the price.
+
+    An order costs ``deposit + balance_due`` in all, so inflation saves
+    ``price - deposit - balance_due = min((inflation - 1) * deposit, price - deposit)``:
+    the full ``(inflation - 1) * deposit`` only while the balance stays positive,
+    less once it is clamped at 0, and nothing (0, never negative) when the deposit
+    alone exceeds the price.
+    """
+    price_agreed = np.asarray(price_agreed)
+    return np.maximum(price_agreed - deposit - balance_due(price_agreed, deposit, inflation), 0.0)
 
 
 def pays_balance(valuation_real: np.ndarray, price_sensitivity: np.ndarray, balance: np.ndarray,

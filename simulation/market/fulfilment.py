@@ -1,10 +1,10 @@
-"""Shipping presale orders, late cancellations and returns."""
+"""Queues and limits served first come, first served; returns."""
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["first_in_line", "p_return"]
+__all__ = ["first_in_line", "first_shortfall", "p_return"]
 
 
 def first_in_line(candidates: np.ndarray, *, keys: tuple[np.ndarray, ...], capacity: float) -> np.ndarray:
@@ -22,6 +22,37 @@ def first_in_line(candidates: np.ndarray, *, keys: tuple[np.ndarray, ...], capac
         order = np.lexsort(tuple(k[idx] for k in keys))
         served[idx[order[:room]]] = True
     return served
+
+
+def first_shortfall(usage: np.ndarray, room: np.ndarray) -> tuple[int, int]:
+    """Where a queue first meets a limit that no longer has room for it.
+
+    Parameters
+    ----------
+    usage
+        ``(n_limits, n)``: what each consumer in line, in queue order, would use
+        of each limit (an order, a unit of a quantity, money of a budget).
+    room
+        ``(n_limits,)``: what is left of each limit (``inf`` when unlimited).
+
+    Returns
+    -------
+    (position, limit)
+        The first position whose use, added to the use of everyone ahead of it,
+        exceeds a limit's room, and that limit (the lowest index when several
+        run out at the same position); ``(n, -1)`` when every limit suffices.
+    """
+    n = usage.shape[1]
+    if n == 0 or usage.shape[0] == 0:
+        return n, -1
+    room = np.asarray(room, dtype=float)
+    over = np.cumsum(usage, axis=1, dtype=float) > (room + 1e-9 * np.maximum(np.abs(room), 1.0))[:, None]
+    hit = over.any(axis=1)
+    if not hit.any():
+        return n, -1
+    first = np.where(hit, over.argmax(axis=1), n)
+    limit = int(np.argmin(first))
+    return int(first[limit]), limit
 
 
 def p_return(rating: float, curve) -> float:

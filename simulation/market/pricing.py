@@ -43,25 +43,53 @@ def later_prices(path: np.ndarray, phase: np.ndarray) -> tuple[np.ndarray, np.nd
 
 @dataclass(frozen=True)
 class TierOffer:
-    """Today's presale price: ``price`` for up to ``capacity`` orders (market
-    scale, ``inf`` when unlimited), then ``fallback``."""
+    """Today's presale prices as a chain of levels served first come, first served.
 
-    price: float
-    capacity: float
-    fallback: float
+    ``levels`` holds ``(price, capacity)`` pairs: the first level's price applies
+    to the next ``capacity`` orders (market scale), then the second level's, and
+    so on; the last level's capacity is ``inf``.
+    """
+
+    levels: tuple[tuple[float, float], ...]
+
+    @classmethod
+    def flat(cls, price: float) -> "TierOffer":
+        """One unlimited price."""
+        return cls(((float(price), np.inf),))
+
+    @property
+    def price(self) -> float:
+        """Price of the first level (the public price today)."""
+        return self.levels[0][0]
+
+    @property
+    def capacity(self) -> float:
+        """Orders left at the first level's price (market scale)."""
+        return self.levels[0][1]
+
+    @property
+    def fallback(self) -> float:
+        """Price of the second level (the first one's when there is only one)."""
+        return self.levels[min(1, len(self.levels) - 1)][0]
 
 
 def tier_offer(tiers: list, presale_price: float, *, presale_day: int, orders: float) -> TierOffer:
-    """The open early-bird tier, given the presale day index and orders so far."""
-    open_tiers = [
-        t for t in tiers
-        if (t.first_days is not None and presale_day < t.first_days)
-        or (t.first_orders is not None and orders < t.first_orders)
-    ]
-    if not open_tiers:
-        return TierOffer(presale_price, np.inf, presale_price)
-    first = open_tiers[0]
-    if first.first_orders is None:
-        return TierOffer(first.price, np.inf, first.price)
-    fallback = open_tiers[1].price if len(open_tiers) > 1 else presale_price
-    return TierOffer(first.price, first.first_orders - orders, fallback)
+    """The open early-bird tiers, given the presale day index and orders so far.
+
+    The first open tier applies. A tier by order count covers the orders up to its
+    ``first_orders`` (cumulative), so consecutive tiers by order count become
+    consecutive levels, each with the orders left below its limit; the chain ends
+    at the first tier by days (open all day) or else at the presale price.
+    """
+    levels: list[tuple[float, float]] = []
+    reached = orders
+    for t in tiers:
+        if t.first_orders is None:
+            if presale_day < t.first_days:
+                levels.append((float(t.price), np.inf))
+                return TierOffer(tuple(levels))
+        elif reached < t.first_orders:
+            levels.append((float(t.price), float(t.first_orders - reached)))
+            reached = float(t.first_orders)
+    levels.append((float(presale_price), np.inf))
+    return TierOffer(tuple(levels))
