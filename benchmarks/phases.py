@@ -1,0 +1,71 @@
+"""Where a day's time goes: timers around each phase of ``PresaleModel.step``.
+
+The phases are the functions and methods the model's day calls, replaced for
+the duration of :func:`phase_timers` by timed wrappers (the package itself is
+not changed). Time not inside any phase (the Mesa scheduler, the loop) is
+reported as ``other``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+
+import simulation.model as model_module
+from simulation.model import DrawCache, PresaleModel
+
+__all__ = ["PHASES", "phase_timers"]
+
+PHASES = {
+    "offer": "seller and competitor agents set prices, promotions, advertising, production",
+    "draws": "the day's uniform draws (five per consumer)",
+    "production": "produced units arrive",
+    "awareness": "Bass awareness spread",
+    "balances": "deposit holders pay the balance or walk away (first balance day)",
+    "shipping": "presale orders ship; late cancellations",
+    "returns": "returns due today",
+    "shopping": "visits, quotes, utilities, logit choice, queues, purchases",
+    "end_of_day": "levels, holding cost, refund liability",
+}
+
+
+def _timed(fn, totals, key):
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            totals[key] += time.perf_counter() - start
+    return wrapper
+
+
+@contextlib.contextmanager
+def phase_timers() -> Iterator[dict[str, float]]:
+    """Time every phase of the day while the block runs.
+
+    Yields a dict phase -> seconds (filled as models step) plus ``step``, the
+    time inside ``PresaleModel.step`` altogether.
+    """
+    totals: dict[str, float] = defaultdict(float)
+    saved = []
+
+    def patch(owner, name, key):
+        saved.append((owner, name, getattr(owner, name)))
+        setattr(owner, name, _timed(getattr(owner, name), totals, key))
+
+    try:
+        for name, key in (("collect_balances", "balances"), ("ship_orders", "shipping"),
+                          ("process_returns", "returns"), ("shop", "shopping")):
+            patch(model_module, name, key)
+        for name, key in (("_produce", "production"), ("_spread_awareness", "awareness"),
+                          ("_end_of_day", "end_of_day"), ("step", "step")):
+            patch(PresaleModel, name, key)
+        patch(DrawCache, "get", "draws")
+        patch(model_module.SellerAgent, "step", "offer")
+        patch(model_module.CompetitorAgent, "step", "offer")
+        yield totals
+    finally:
+        for owner, name, original in reversed(saved):
+            setattr(owner, name, original)

@@ -1,0 +1,109 @@
+"""The benchmark suite runs end to end at a tiny size (so it cannot rot), and the
+fast paths it measures give exactly what the plain ones give.
+
+No timing is asserted: figures depend on the machine.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation import load_scenario, with_overrides
+from simulation.metrics import trajectory_frame
+from simulation.model import DayDraws, PresaleModel
+from simulation.rng import stream, uniforms_float32
+from simulation.runner import Replication
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+TINY = ["--quick", "--sizes", "2000", "--memory-sizes", "2000", "4000", "--reference-consumers", "2000",
+        "--reference-replications", "4", "--mc-replications", "2", "--mc-population", "1000",
+        "--cli-replications", "2", "--cli-workers", "1", "--profile-consumers", "2000", "--repeats", "1"]
+
+
+@pytest.fixture(scope="module")
+def bench():
+    """``benchmarks/run.py`` as a module."""
+    sys.path.insert(0, str(BENCH))
+    spec = importlib.util.spec_from_file_location("benchmarks_run", BENCH / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module          # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    yield module
+    sys.modules.pop(spec.name, None)
+    sys.path.remove(str(BENCH))
+
+
+@pytest.fixture(scope="module")
+def results(bench, tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench") / "results.json"
+    bench.main([*TINY, "--out", str(out)])
+    return json.loads(out.read_text())
+
+
+def test_every_figure_is_in_the_results_file(bench, results):
+    assert bench.missing_keys(results) == []
+    assert set(results["targets"]) == set(bench.TARGETS)
+    assert set(results["profile"]["phases"]) == {*bench.PHASES, "other"}
+    assert results["reference"]["replications"] == 4 and results["monte_carlo"]["cli"]["exit_code"] in (0, 1)
+
+
+def test_missing_figures_are_reported(bench, results):
+    broken = json.loads(json.dumps(results))
+    del broken["memory"]["bytes_per_consumer"]
+    broken["cli"]["help_s"] = None
+    assert bench.missing_keys(broken) == ["memory.bytes_per_consumer", "cli.help_s"]
+
+
+def test_reference_and_engine_agree_within_sampling_error(results):
+    agreement = results["reference"]["agreement"]
+    assert set(agreement) == {"units_sold", "revenue_gross", "units_presold", "n_returns", "aware_share", "profit"}
+    for name, a in agreement.items():
+        assert a["ok"], (name, a)
+        assert abs(a["mean_difference"]) <= 4 * a["se"] + 1e-9 * abs(a["engine_mean"])
+    assert results["reference"]["agree"]
+
+
+def test_reference_refuses_mechanisms_it_lacks(bench):
+    from reference import ReferenceModel
+
+    scenario = bench.scenario_at(500)
+    rep = Replication(scenario, 0)
+    with pytest.raises(ValueError, match="deposits, early-bird tiers"):
+        ReferenceModel(rep.scenario, "aggressive_early_bird", population=rep.population)
+
+
+# --- fast paths: exactly the plain results -------------------------------------------------------
+
+@pytest.mark.parametrize("size", [0, 1, 2, 3, 7, 4000, 4001])
+def test_block_uniforms_are_numpys_float32_uniforms(size):
+    plain = stream(3, 1, "day", 5)
+    expected = np.concatenate([plain.random(size, dtype=np.float32) for _ in range(5)])
+    got = uniforms_float32(stream(3, 1, "day", 5), 5 * size)
+    assert got.dtype == np.float32 and np.array_equal(got, expected)
+
+
+def test_day_draws_are_read_only():
+    draws = DayDraws(1, 0, 3, 100)
+    with pytest.raises(ValueError):
+        draws.choice[0] = 0.5
+
+
+def test_shared_day_draws_change_nothing():
+    """A strategy run after another on the replication's kept draws equals a run drawing its own."""
+    scenario = with_overrides(load_scenario(Path(__file__).parent / "fixtures" / "smoke.yaml"),
+                              {"run.population": 3000})
+    rep = Replication(scenario, 2)
+    assert rep.draws.keep_all
+    first, second = list(scenario.strategies)[:2]
+    rep.model(first)
+    shared = rep.model(second)
+    alone = PresaleModel(rep.scenario, second, replication=2, population=rep.population)
+    alone.run()
+    pd.testing.assert_frame_equal(trajectory_frame(shared), trajectory_frame(alone), check_exact=True)
