@@ -252,3 +252,49 @@ def test_deposit_above_presale_price_is_rejected(data, excess):
     with pytest.raises(ScenarioError) as info:
         scenario_from_dict(data)
     assert f"strategies.{name}.deposit.amount" in [p.path for p in info.value.problems]
+
+
+def _entries(node, path=()):
+    """Every path into plain data (mappings and lists), the root included."""
+    yield path
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        yield from _entries(value, (*path, key))
+
+
+def _replaced(data, path, value):
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    out = dict(data) if isinstance(data, dict) else list(data)
+    out[head] = _replaced(data[head], rest, value)
+    return out
+
+
+WRONG_VALUES = st.sampled_from(["x", -1, [], {}, None, [1, "a"], {"dist": "normal", "mean": 1}, {"dist": "gauss"}])
+
+
+@PROFILE
+@given(scenarios(), st.data(), WRONG_VALUES)
+def test_any_wrong_value_gives_located_problems_and_nothing_else(data, pick, wrong):
+    # whatever entry is wrong, validation reports problems with a path (or accepts the value)
+    path = pick.draw(st.sampled_from(list(_entries(data))))
+    try:
+        scenario_from_dict(_replaced(data, path, wrong))
+    except ScenarioError as err:
+        assert err.problems
+        assert all(p.message and (p.path or not path) for p in err.problems)
+        assert len(set(err.problems)) == len(err.problems)
+
+
+@PROFILE
+@given(scenarios(), st.data(), WRONG_VALUES)
+def test_a_wrong_lever_does_not_hide_the_calendar_rules(data, pick, wrong):
+    name = pick.draw(st.sampled_from(sorted(data["strategies"])))
+    levers = data["strategies"][name]
+    path = pick.draw(st.sampled_from([p for p in _entries(levers) if p]))
+    data = {**data, "calendar": {**data["calendar"], "launch_day": data["calendar"]["balance_start_day"] - 1},
+            "strategies": {**data["strategies"], name: _replaced(levers, path, wrong)}}
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_dict(data)
+    assert "calendar.launch_day" in [p.path for p in info.value.problems]

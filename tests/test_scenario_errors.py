@@ -303,3 +303,149 @@ def test_scenario_from_dict_reports_rules():
     with pytest.raises(ScenarioError) as info:
         scenario_from_dict(data)
     assert [p.path for p in info.value.problems] == ["calendar.balance_start_day"]
+
+
+@pytest.mark.parametrize(("edit", "path", "line", "col", "message"), [
+    pytest.param(("  size: 1000", "  size: {dist: normal, mean: 3}"), "market.size.sd", 12, 9,
+                 "missing required field 'sd'", id="distribution-without-sd"),
+    pytest.param(("  size: 1000", "  size: {dist: gauss, mean: 3, sd: 1}"), "market.size.dist", 12, 16,
+                 "unknown dist 'gauss'; allowed: uniform, normal, lognormal, triangular, beta, discrete",
+                 id="unknown-distribution"),
+    pytest.param(("{dist: uniform, low: 900, high: 1100}", "{dist: uniform, low: 900, hihg: 1100}"),
+                 "uncertainties.market.size.hihg", 40, 42,
+                 "unknown key 'hihg'; did you mean 'high'? allowed: dist, low, high", id="misspelt-distribution-key"),
+    pytest.param(("  unit_cost: 40", "  unit_cots: 40"), "product.unit_cots", 10, 3,
+                 "unknown key 'unit_cots'; did you mean 'unit_cost'? "
+                 "allowed: list_price, unit_cost, rating, salvage_value, returns", id="misspelt-required-key"),
+])
+def test_exact_message(tmp_path, edit, path, line, col, message):
+    # a misspelt required key is one problem (the unknown key), not also a missing field
+    found = problems(write(tmp_path, edit))
+    assert [(p.path, p.line, p.col, p.message) for p in found] == [(path, line, col, message)]
+
+
+@pytest.mark.parametrize(("value", "words"), [("[base]", "got a list"), ("", "got nothing"), ("3", "got 3")])
+def test_extends_must_name_a_strategy(tmp_path, value, words):
+    found = problems(write(tmp_path, ("  bold:\n", f"  bold:\n    extends: {value}\n")))
+    assert [p.path for p in found] == ["strategies.bold.extends"]
+    assert found[0].message == f"extends must name one of the strategies, {words}; strategies: base, bold"
+
+
+def test_strategy_extending_itself(tmp_path):
+    found = problems(write(tmp_path, ("  bold:\n", "  bold:\n    extends: bold\n")))
+    assert located(found) == [("strategies.bold.extends", 37, 14)]
+    assert found[0].message == "strategies extend each other in a cycle: bold -> bold"
+
+
+def test_broken_extends_hides_only_what_was_meant_to_be_inherited(tmp_path):
+    # bold meant to inherit the deposit amount: not reported; its own wrong inflation is
+    found = problems(write(tmp_path, ("  bold:\n    deposit: {amount: 30, inflation: 3}\n",
+                                      "  bold:\n    extends: bsae\n    deposit: {inflation: 0.5}\n"
+                                      "  bolder:\n    extends: bold\n    pricing: {presale_price: 20}\n")))
+    assert located(found) == [("strategies.bold.extends", 37, 14), ("strategies.bold.deposit.inflation", 38, 26)]
+    assert found[1].message == "must be at least 1, got 0.5"
+
+
+def test_mistake_in_a_parent_hides_what_a_variant_meant_to_inherit(tmp_path):
+    found = problems(write(tmp_path, ("    deposit: {amount: 20, inflation: 2}", "    deposit: twenty"),
+                           ("  bold:\n    deposit: {amount: 30, inflation: 3}\n",
+                            "  bold:\n    extends: base\n    deposit: {inflation: 3}\n")))
+    assert located(found) == [("strategies.base.deposit", 32, 14)]
+    assert found[0].message == "expected a mapping of keys to values, got 'twenty'"
+
+
+def test_validate_command_prints_one_located_line_per_problem_and_exits_2(tmp_path):
+    """What a user sees for each kind of typo: ``file:line:col: dotted.path: message``, never a traceback."""
+    import re
+    import subprocess
+    import sys
+
+    cases = {
+        "unknown-key": (("      presale_price: 90", "      presale_prise: 90"), "strategies.base.pricing.presale_prise"),
+        "wrong-type": (("  size: 1000", "  size: large"), "market.size"),
+        "phases": (("  launch_day: 15", "  launch_day: 8"), "calendar.launch_day"),
+        "negative-stock": (("initial_stock: 500", "initial_stock: -500"), "strategies.base.inventory.initial_stock"),
+        "shares": (("      share: 0.6", "      share: 0.5"), "market.segments"),
+        "invalid-yaml": (("  web: {conversion: 0.5}", "  web: {conversion: 0.5"), ""),
+        "extends-unknown": (("  bold:\n", "  bold:\n    extends: bsae\n"), "strategies.bold.extends"),
+        "extends-cycle": (("    deposit: {amount: 30", "    extends: bold\n    deposit: {amount: 30"),
+                          "strategies.bold.extends"),
+        "baseline": (("baseline: base", "baseline: boldd"), "baseline"),
+        "distribution-without-sd": (("  size: 1000", "  size: {dist: normal, mean: 3}"), "market.size.sd"),
+        "unknown-distribution": (("  size: 1000", "  size: {dist: gauss, mean: 3, sd: 1}"), "market.size.dist"),
+    }
+    files = []
+    for name, (edit, _) in cases.items():
+        (tmp_path / name).mkdir()
+        files.append(write(tmp_path / name, edit))
+    missing = tmp_path / "nowhere.yaml"
+    proc = subprocess.run([sys.executable, "-m", "simulation", "validate", *map(str, files), str(missing)],
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines[-1] == f"{len(cases) + 1} problems found; nothing was run."
+    assert lines[-2] == f"{missing}: file not found"
+    for line, file, (_, path) in zip(lines, files, cases.values(), strict=False):
+        where = re.escape(str(file)) + r":\d+:\d+: "
+        assert re.fullmatch(where + (re.escape(path) + ": " if path else "") + r"\S.*", line), line
+    assert len(lines) == len(cases) + 2
+
+
+# --------------------------------------------------------------------------- the JSON schema for editors
+
+SCHEMA_FILE = Path(__file__).parents[1] / "schemas" / "scenario.schema.json"
+BUNDLED = sorted((Path(__file__).parents[1] / "scenarios").glob("*.yaml"))
+
+
+def test_committed_json_schema_is_up_to_date():
+    from simulation.scenario.jsonschema import scenario_json_schema
+
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == scenario_json_schema(), (
+        "regenerate with: presale schema --out schemas/scenario.schema.json")
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
+def test_bundled_scenarios_satisfy_the_json_schema(path):
+    jsonschema = pytest.importorskip("jsonschema")
+    import json
+
+    import yaml
+
+    validator = jsonschema.Draft202012Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert any("extends" in s for s in data["strategies"].values())
+    assert [e.message for e in validator.iter_errors(data)] == []
+
+
+def test_json_schema_checks_strategy_variants():
+    jsonschema = pytest.importorskip("jsonschema")
+    import json
+
+    import yaml
+
+    validator = jsonschema.Draft202012Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+    data = yaml.safe_load(VALID)
+    data["strategies"]["bold"] = {"extends": "base", "deposit": {"inflation": 3},
+                                  "inventory": {"production": {"a": 0}}}
+    assert [e.message for e in validator.iter_errors(data)] == []   # the rest is inherited
+    data["strategies"]["bold"]["deposit"]["inflaton"] = 3
+    data["strategies"]["bold"]["inventory"]["initial_stock"] = -1
+    data["strategies"]["base"]["deposit"] = {"inflation": 3}
+    errors = sorted(list(e.absolute_path) for e in validator.iter_errors(data))
+    assert errors == [["strategies", "base", "deposit"], ["strategies", "bold", "deposit"],
+                      ["strategies", "bold", "inventory", "initial_stock"]]
+
+
+@pytest.mark.parametrize(("target", "message"), [
+    ("strategies.base.pricing.presale_quantity",
+     "'strategies.base.pricing.presale_quantity' is not set (null); give it a number to make it uncertain"),
+    ("strategies.base.pricing.list_price.low",
+     "'strategies.base.pricing.list_price.low': there is no 'low' because 'strategies.base.pricing.list_price' "
+     "is not set (null)"),
+    ("strategies.base.description", "'strategies.base.description' is not a number field"),
+])
+def test_uncertainty_path_that_names_no_number(tmp_path, target, message):
+    found = problems(write(tmp_path, ("  market.size: {dist", f"  {target}: {{dist")))
+    assert located(found) == [(f"uncertainties.{target}", 40, 3)]
+    assert found[0].message == message

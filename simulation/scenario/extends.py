@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .problems import did_you_mean
+
 __all__ = ["Extends", "resolve_extends", "deep_merge"]
 
 _TAGS = ("rule", "kind", "dist")
@@ -155,8 +157,6 @@ def _unknown_parent(parent: Any, raw: dict[Any, Any], names: str) -> str:
         shown = "nothing" if parent is None else "a mapping" if isinstance(parent, dict) else (
             "a list" if isinstance(parent, list) else repr(parent))
         return f"extends must name one of the strategies, got {shown}; strategies: {names}"
-    from .problems import did_you_mean
-
     hint = did_you_mean(parent, [n for n in raw if isinstance(n, str)])
     extra = f"; did you mean '{hint}'? " if hint else "; "
     return f"extends unknown strategy '{parent}'{extra}strategies: {names}"

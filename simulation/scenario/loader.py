@@ -39,17 +39,18 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
 def _validate(data: Any, locator: Locator | None, file: str | None) -> Scenario:
     ext = resolve_extends(data)
     found = [Located(loc, "extends", problem_at(loc, msg, locator=locator, file=file)) for loc, msg in ext.problems]
+    errors: list[Located] = []
     try:
         scenario = Scenario.model_validate(ext.data)
     except ValidationError as err:
-        found += [f for f in locate_validation_error(err, locator=locator, file=file, root_model=Scenario)
-                  if not (f.kind in _INHERITABLE and _strategy_of(f.path) in ext.broken)]
+        errors = locate_validation_error(err, locator=locator, file=file, root_model=Scenario)
+        found += [f for f in errors if not (f.kind in _INHERITABLE and _strategy_of(f.path) in ext.broken)]
         scenario = salvage(Scenario, ext.data)
     if scenario is not INVALID:
         for f in check_rules(_without(scenario, ext.broken)):
             problem = problem_at(f.loc, f.message, locator=locator, file=file, key=f.at_key)
             found.append(Located(tuple(f.loc), "rule", problem))
-    problems = [f.problem for f in _once(found, ext)]
+    problems = [f.problem for f in _once(found, ext)] or [f.problem for f in errors]
     if problems:
         raise ScenarioError(_sorted(problems))
     return scenario

@@ -20,7 +20,7 @@ class PathError(KeyError):
         return str(self.args[0])
 
 
-def _step(node: Any, part: str, path: str) -> Any:
+def _step(node: Any, part: str, path: str, done: str) -> Any:
     if isinstance(node, BaseModel):
         fields = type(node).model_fields
         name = next((n for n, f in fields.items() if part in (n, f.alias)), None)
@@ -38,14 +38,17 @@ def _step(node: Any, part: str, path: str) -> Any:
         if not part.isdigit() or int(part) >= len(node):
             raise PathError(f"'{path}': '{part}' is not an index below {len(node)}")
         return node[int(part)]
+    if node is None:
+        raise PathError(f"'{path}': there is no '{part}' because '{done}' is not set (null)")
     raise PathError(f"'{path}': '{part}' goes below a plain value")
 
 
 def get_path(obj: Any, path: str) -> Any:
     """The value at a dotted ``path``; raises :class:`PathError`."""
     node = obj
-    for part in path.split("."):
-        node = _step(node, part, path)
+    parts = path.split(".")
+    for i, part in enumerate(parts):
+        node = _step(node, part, path, ".".join(parts[:i]))
     return node
 
 

@@ -225,7 +225,9 @@ def _uncertainty(sc, path: str) -> Iterator[Finding]:
     except PathError as err:
         yield Finding(loc, str(err), at_key=True)
         return
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
+    if value is None:
+        yield Finding(loc, f"'{path}' is not set (null); give it a number to make it uncertain", at_key=True)
+    elif not isinstance(value, (int, float)) or isinstance(value, bool):
         yield Finding(loc, f"'{path}' is not a number field", at_key=True)
 
 
