@@ -72,7 +72,7 @@ def test_notebook_is_in_sync_with_the_builder(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_kernel_is_this_python(path):
+def test_notebook_kernel_resolves(path):
     name = _kernel_name(nbformat.read(path, as_version=4))
     spec = KernelSpecManager().get_kernel_spec(name)  # raises NoSuchKernel if it does not resolve
     assert spec.language.lower() == "python", f"kernel {name!r} runs {spec.language}"
