@@ -134,6 +134,21 @@ def _stockout_days(outcomes: pd.DataFrame | None) -> pd.DataFrame:
     return out[out["day"].notna()]
 
 
+def _label_stockouts(ax: Axes, marks: list[tuple[str, float, float, float]],
+                     colors: Mapping[str, str], *, right_of: float, near: float) -> None:
+    """Label stock-out markers with their share of runs, stacking the labels of nearby markers."""
+    anchors: list[tuple[float, float]] = []
+    for name, day, level, share in sorted(marks, key=lambda m: -m[2]):
+        cluster = [a for a in anchors if abs(day - a[0]) < near]
+        base = cluster[0][1] if cluster else level
+        anchors.append((day, base))
+        right = day > right_of
+        ax.annotate(f"{share:.0%} of runs", (day, base), xytext=(-8 if right else 8, 8 + 12 * len(cluster)),
+                    textcoords="offset points", ha="right" if right else "left", fontsize=8,
+                    color=colors[name], zorder=6,
+                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
+
+
 def orders_and_stock(trajectories: pd.DataFrame, outcomes: pd.DataFrame | None = None, *,
                      colors: Mapping[str, str] | None = None) -> Figure:
     """Cumulative orders (top) and stock on hand (bottom) over campaign days.
@@ -166,7 +181,7 @@ def orders_and_stock(trajectories: pd.DataFrame, outcomes: pd.DataFrame | None =
     starts = phase_starts(trajectories, include_first=True)
     if _draw_phases([ax_orders, ax_stock], starts, colors, x_span=x_span):
         extra.append(Line2D([], [], color=NEUTRAL, linestyle="--", label="phase change"))
-    marked = False
+    marks: list[tuple[str, float, float, float]] = []
     for name, row in _stockout_days(outcomes).iterrows():
         if name not in colors or name not in stock.index.get_level_values(0):
             continue
@@ -175,14 +190,9 @@ def orders_and_stock(trajectories: pd.DataFrame, outcomes: pd.DataFrame | None =
         level = float(np.interp(day, s.index.astype(float), s.to_numpy()))
         ax_stock.plot([day], [level], marker="v", markersize=10, color=colors[name],
                       markeredgecolor="black", linestyle="none", zorder=5)
-        right = day > float(days.min()) + 0.8 * x_span
-        ax_stock.annotate(f"{row['share']:.0%} of runs", (day, level),
-                          xytext=(-8 if right else 8, 8), textcoords="offset points",
-                          ha="right" if right else "left", fontsize=8, color=colors[name],
-                          bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none",
-                                "alpha": 0.8}, zorder=6)
-        marked = True
-    if marked:
+        marks.append((name, day, level, float(row["share"])))
+    _label_stockouts(ax_stock, marks, colors, right_of=float(days.min()) + 0.8 * x_span, near=0.08 * x_span)
+    if marks:
         extra.append(Line2D([], [], marker="v", color="0.4", markeredgecolor="black",
                             linestyle="none", markersize=9,
                             label="median first stock-out (share of runs)"))
