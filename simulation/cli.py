@@ -51,10 +51,20 @@ def _load_all(files: list[Path]):
 
 
 def _override(scenario, **values):
+    """``scenario`` with command-line options (``--seed``, ``--population``) applied; exit 2 if they break it."""
+    from .errors import ScenarioError
     from .scenario import with_overrides
 
     overrides = {f"run.{k}": v for k, v in values.items() if v is not None}
-    return with_overrides(scenario, overrides) if overrides else scenario
+    if not overrides:
+        return scenario
+    options = ", ".join(f"--{k} {v}" for k, v in values.items() if v is not None)
+    try:
+        return with_overrides(scenario, overrides, source=f"'{scenario.name}' with {options}")
+    except ScenarioError as err:
+        for p in err.problems:
+            _err(str(p))
+        raise typer.Exit(EXIT_INPUT) from None
 
 
 @app.command()
