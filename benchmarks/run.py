@@ -44,7 +44,7 @@ from simulation.invariants import check_invariants  # noqa: E402
 from simulation.io import concat_tidy  # noqa: E402
 from simulation.metrics import outcome_record  # noqa: E402
 from simulation.market.population import build_population  # noqa: E402
-from simulation.model import PresaleModel  # noqa: E402
+from simulation.model import DrawCache, PresaleModel  # noqa: E402
 from simulation.rng import stream  # noqa: E402
 from simulation.runner import Replication  # noqa: E402
 from simulation.scenario.sampling import draw_parameters  # noqa: E402
@@ -156,8 +156,7 @@ def engine_throughput(n: int, *, repeats: int = 1) -> dict:
 
     Each strategy runs alone on the replication's population with its own day
     draws (``model``); ``replication`` runs every strategy of the replication
-    as a Monte Carlo batch does (day draws made once and shared, when they fit
-    in memory).
+    as a Monte Carlo batch does (in lockstep, each day's draws made once).
     """
     scenario = scenario_at(n)
     strategies = list(scenario.strategies)
@@ -174,8 +173,9 @@ def engine_throughput(n: int, *, repeats: int = 1) -> dict:
 
     def whole():
         r = Replication(scenario, 0)
+        r.plan_batch(strategies)
         for s in strategies:
-            r.model(s)
+            r.simulate(s)
     rep_wall, _ = _best(whole, repeats)
     return {
         "consumers": n, "days": HORIZON, "strategies": len(strategies), "repeats": repeats,
@@ -372,11 +372,17 @@ def overhead(replications: int, population: int | None = None) -> dict:
                          rng=stream(drawn.run.seed, r, "population"))
         parts["build_population"] += time.perf_counter() - t
         rep = Replication(scenario, r)              # the same parameters and population again
-        for s in scenario.strategies:
-            t = time.perf_counter()
-            model = PresaleModel(rep.scenario, s, replication=r, population=rep.population, draws=rep.draws)
-            model.run()
-            parts["model_runs"] += time.perf_counter() - t
+        t = time.perf_counter()                     # the strategies in lockstep, as in a batch
+        draws = DrawCache(rep.scenario.run.seed, r, rep.population.n)
+        models = [PresaleModel(rep.scenario, s, replication=r, population=rep.population, draws=draws)
+                  for s in scenario.strategies]
+        for _ in range(rep.scenario.calendar.horizon_days):
+            for model in models:
+                model.step()
+        for model in models:
+            model.finish()
+        parts["model_runs"] += time.perf_counter() - t
+        for model in models:
             t = time.perf_counter()
             check_invariants(model)
             parts["invariants"] += time.perf_counter() - t

@@ -140,9 +140,9 @@ def run_chunk(scenario: Scenario, replications: Sequence[int], strategies: Seque
     """Simulate every strategy in each of ``replications`` (the work unit).
 
     Each replication's parameters and population are drawn once and shared by
-    its strategies, and so are its day draws when they fit in memory. An
-    exception in one (strategy, replication) is recorded as a failure and the
-    rest go on.
+    its strategies, which step day by day together so that each day's draws are
+    made once (:meth:`~simulation.runner.Replication.plan_batch`). An exception
+    in one (strategy, replication) is recorded as a failure and the rest go on.
     """
     outcomes, trajectories, failures = [], [], []
     seed = scenario.run.seed
@@ -152,6 +152,7 @@ def run_chunk(scenario: Scenario, replications: Sequence[int], strategies: Seque
         except Exception as err:
             failures += [_failure(s, r, seed, err) for s in strategies]
             continue
+        replication.plan_batch(strategies)
         for s in strategies:
             try:
                 run = replication.simulate(s)

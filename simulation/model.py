@@ -55,26 +55,26 @@ class DayDraws:
 
 
 class DrawCache:
-    """The day draws of one replication, drawn once for all its strategies.
+    """The latest day's draws of one replication.
 
     Draws depend on the seed, the replication and the day only (common random
-    numbers), so every strategy of a replication uses the same ones. With
-    ``keep_all`` every day's draws are kept for the next strategy (memory:
-    20 bytes per consumer and day); otherwise only the latest day's.
+    numbers), so models of several strategies of a replication stepped day by
+    day together (:meth:`simulation.runner.Replication.plan_batch`) share one
+    cache and each day is drawn once. A model alone has a cache of its own.
     """
 
-    def __init__(self, seed: int, replication: int, n: int, *, keep_all: bool = False):
-        self.seed, self.replication, self.n, self.keep_all = seed, replication, n, keep_all
-        self._days: dict[int, DayDraws] = {}
+    def __init__(self, seed: int, replication: int, n: int):
+        self.seed, self.replication, self.n = seed, replication, n
+        self._day: int | None = None
+        self._draws: DayDraws | None = None
 
     def get(self, day: int) -> DayDraws:
         """The draws of ``day``."""
-        draws = self._days.get(day)
-        if draws is None:
-            if not self.keep_all:
-                self._days.clear()            # free yesterday's before drawing today's
-            draws = self._days[day] = DayDraws(self.seed, self.replication, day, self.n)
-        return draws
+        if day != self._day:
+            self._draws = None                # free yesterday's before drawing today's
+            self._draws = DayDraws(self.seed, self.replication, day, self.n)
+            self._day = day
+        return self._draws
 
 
 class PresaleModel(mesa.Model):
@@ -93,8 +93,8 @@ class PresaleModel(mesa.Model):
         Optional pre-built population of this replication (reused across
         strategies; its state is reset).
     draws
-        Optional draw cache of this replication, shared with the models of its
-        other strategies; default a cache of its own.
+        Optional draw cache of this replication, shared with models of its other
+        strategies stepped in lockstep; default a cache of its own.
     """
 
     def __init__(self, scenario, strategy: str, *, replication: int = 0,

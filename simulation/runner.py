@@ -43,15 +43,13 @@ def plan(scenario: Scenario, *, strategies: list[str] | None = None,
     return [RunSpec(s, r) for r in range(n) for s in names]
 
 
-DAY_DRAW_BYTES = 20
-"""Bytes of day draws per consumer and day (five float32 uniforms)."""
-DRAW_CACHE_BYTES = 96 * 2**20
-"""A replication keeps every day's draws for its next strategies when they fit in this."""
-
-
 class Replication:
-    """The parameter draws, population and day draws of one replication, shared by its
-    strategies (day draws only while they fit in :data:`DRAW_CACHE_BYTES`)."""
+    """The parameter draws and population of one replication, shared by its strategies.
+
+    Strategies announced with :meth:`plan_batch` also share each day's draws:
+    the first :meth:`simulate` of one of them steps all of them day by day
+    together, and later calls hand out the results.
+    """
 
     def __init__(self, scenario: Scenario, replication: int):
         self.replication = replication
@@ -61,8 +59,8 @@ class Replication:
         self.population: Population = build_population(
             self.scenario.market, self.scenario.channels, n,
             rng=stream(self.scenario.run.seed, replication, "population"))
-        keep = n * self.scenario.calendar.horizon_days * DAY_DRAW_BYTES <= DRAW_CACHE_BYTES
-        self.draws = DrawCache(self.scenario.run.seed, replication, n, keep_all=keep)
+        self._batch: tuple[str, ...] = ()
+        self._results: dict[str, Run | Exception] | None = None
 
     def _check(self, model: PresaleModel) -> PresaleModel:
         broken = check_invariants(model)
@@ -73,9 +71,44 @@ class Replication:
     def model(self, strategy: str) -> PresaleModel:
         """A finished model of ``strategy`` in this replication (invariants checked)."""
         model = PresaleModel(self.scenario, strategy, replication=self.replication,
-                             population=self.population, draws=self.draws)
+                             population=self.population)
         model.run()
         return self._check(model)
+
+    def plan_batch(self, strategies) -> None:
+        """Announce the strategies :meth:`simulate` will be asked for (each once).
+
+        The first call of :meth:`simulate` for one of them runs them all, stepped
+        day by day together so that each day's draws are made once; every result
+        is exactly what the strategy gives alone. An exception stops only the
+        strategy that raised it, and is raised when that strategy is asked for.
+        """
+        self._batch, self._results = tuple(strategies), None
+
+    def _run_batch(self) -> dict[str, Run | Exception]:
+        draws = DrawCache(self.scenario.run.seed, self.replication, self.population.n)
+        out: dict[str, Run | Exception] = {}
+        live: dict[str, PresaleModel] = {}
+        for s in self._batch:
+            try:
+                live[s] = PresaleModel(self.scenario, s, replication=self.replication,
+                                       population=self.population, draws=draws)
+            except Exception as err:
+                out[s] = err
+        for _ in range(self.scenario.calendar.horizon_days):
+            for s, model in list(live.items()):
+                try:
+                    model.step()
+                except Exception as err:
+                    out[s] = err
+                    del live[s]
+        for s, model in live.items():
+            try:
+                model.finish()
+                out[s] = self._tidy(self._check(model))
+            except Exception as err:
+                out[s] = err
+        return out
 
     def _tidy(self, model: PresaleModel) -> Run:
         keys = {"strategy": model.strategy_name, "replication": self.replication}
@@ -83,7 +116,16 @@ class Replication:
 
     def simulate(self, strategy: str) -> Run:
         """Run ``strategy`` and return its tidy results."""
-        return self._tidy(self.model(strategy))
+        if strategy not in self._batch or (self._results is not None and strategy not in self._results):
+            return self._tidy(self.model(strategy))
+        if self._results is None:
+            self._results = self._run_batch()
+        result = self._results.pop(strategy)
+        if not self._results:
+            self._batch, self._results = (), None
+        if isinstance(result, Exception):
+            raise result
+        return result
 
 
 def simulate(scenario: Scenario, strategy: str, replication: int = 0) -> Run:

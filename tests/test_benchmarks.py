@@ -95,15 +95,37 @@ def test_day_draws_are_read_only():
         draws.choice[0] = 0.5
 
 
-def test_shared_day_draws_change_nothing():
-    """A strategy run after another on the replication's kept draws equals a run drawing its own."""
+def test_strategies_in_lockstep_give_what_each_gives_alone():
+    """A batch steps its strategies day by day on shared draws; each result equals a solo run."""
     scenario = with_overrides(load_scenario(Path(__file__).parent / "fixtures" / "smoke.yaml"),
                               {"run.population": 3000})
-    rep = Replication(scenario, 2)
-    assert rep.draws.keep_all
+    strategies = list(scenario.strategies)
+    batch = Replication(scenario, 2)
+    batch.plan_batch(strategies[::-1])
+    together = {s: batch.simulate(s) for s in strategies}
+    for s in strategies:
+        alone = Replication(scenario, 2).simulate(s)
+        pd.testing.assert_frame_equal(together[s].trajectory, alone.trajectory, check_exact=True)
+        pd.testing.assert_frame_equal(together[s].outcome, alone.outcome, check_exact=True)
+    again = batch.simulate(strategies[0])        # asked again after the batch: a solo run
+    pd.testing.assert_frame_equal(again.outcome, together[strategies[0]].outcome, check_exact=True)
+
+
+def test_a_failing_strategy_in_a_batch_stops_only_itself(monkeypatch):
+    scenario = with_overrides(load_scenario(Path(__file__).parent / "fixtures" / "smoke.yaml"),
+                              {"run.population": 1000})
     first, second = list(scenario.strategies)[:2]
-    rep.model(first)
-    shared = rep.model(second)
-    alone = PresaleModel(rep.scenario, second, replication=2, population=rep.population)
-    alone.run()
-    pd.testing.assert_frame_equal(trajectory_frame(shared), trajectory_frame(alone), check_exact=True)
+    original = PresaleModel.step
+
+    def step(self):
+        if self.strategy_name == first and self.steps == 3:
+            raise RuntimeError("broken on day 3")
+        original(self)
+
+    monkeypatch.setattr(PresaleModel, "step", step)
+    rep = Replication(scenario, 0)
+    rep.plan_batch([first, second])
+    with pytest.raises(RuntimeError, match="broken on day 3"):
+        rep.simulate(first)
+    monkeypatch.setattr(PresaleModel, "step", original)
+    pd.testing.assert_frame_equal(rep.simulate(second).outcome, Replication(scenario, 0).simulate(second).outcome)
