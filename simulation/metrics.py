@@ -8,12 +8,15 @@ Money and units are at market scale.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .market.calendar import Phase
 from .market.population import State
+
+if TYPE_CHECKING:                       # pandas loads lazily: the loader checks gate metrics by name
+    import pandas as pd
 
 __all__ = ["METRICS", "metric", "outcome_record", "trajectory_frame"]
 
@@ -189,6 +192,8 @@ def trajectory_frame(model, keys: dict | None = None) -> pd.DataFrame:
     ``keys`` (e.g. strategy and replication) become the first columns, the same
     value on every row.
     """
+    import pandas as pd
+
     f = model.ledger.flows
     data = dict(keys or {})
     data["day"] = np.arange(model.horizon)

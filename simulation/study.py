@@ -17,7 +17,8 @@ import pandas as pd
 from .compare import compare
 from .compliance import compliance_warnings
 from .execution import run_many
-from .gates import evaluate_gates, parse_gates
+from .errors import PresaleError
+from .gates import evaluate_gates, gate_problems, parse_gates
 from .risk import risk_table, summarize
 from .scenario.schema import Scenario
 
@@ -69,6 +70,17 @@ def _gate_frame(outcomes: pd.DataFrame, gates: tuple[str, ...], baseline: str) -
     return evaluate_gates(outcomes, parse_gates(list(gates)), baseline=baseline)
 
 
+def _check_gates(scenario: Scenario, extra: tuple[str, ...]) -> None:
+    """Refuse, before anything runs, gates that name no outcome metric or strategy."""
+    from .metrics import METRICS
+
+    texts = list(scenario.gates) + list(extra)
+    found = gate_problems(texts, strategies=list(scenario.strategies), baseline=scenario.baseline_name,
+                          metrics=list(METRICS))
+    if found:
+        raise PresaleError("; ".join(message for _, message in found))
+
+
 def compare_strategies(scenario: Scenario, settings: StudySettings | None = None, *,
                        source: str | None = None) -> Study:
     """Run and analyse every strategy of ``scenario`` on common random numbers.
@@ -83,6 +95,7 @@ def compare_strategies(scenario: Scenario, settings: StudySettings | None = None
         The scenario file, recorded in the report's metadata.
     """
     settings = settings or StudySettings()
+    _check_gates(scenario, settings.gates)
     start = time.perf_counter()
     store = None
     if settings.store_dir is not None:

@@ -138,3 +138,20 @@ def test_unknown_strategy_and_bad_scenario_are_bad_input(tmp_path):
         assert proc.returncode == 2, (command, proc.stderr)
         assert f"{broken}:" in proc.stderr and "presal_price" in proc.stderr and "presale_price" in proc.stderr
     assert not (tmp_path / "results").exists()
+
+
+def test_gate_mistakes_are_found_before_anything_runs(tmp_path):
+    path = scenario_with(tmp_path, "gates", same={"pricing": {"presale_price": 450}})
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "gates:\n- proft.mean < baseline -2%\n- 'nobody: profit.mean < 0'\n", encoding="utf-8")
+    lines = len(text.splitlines())
+    proc = presale("validate", path, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"{path}:{lines + 2}:3: gates[0]: gate 'proft.mean < baseline -2%': unknown metric 'proft'; " \
+           "did you mean 'profit'?" in proc.stderr
+    assert f"{path}:{lines + 3}:3: gates[1]: " in proc.stderr and "unknown strategy 'nobody'" in proc.stderr
+    proc = presale("compare", scenario_with(tmp_path, "flag", same={}), *SMALL, "--out", tmp_path / "out",
+                   "--fail-if", "sell_thru.mean < baseline -1%", cwd=tmp_path)
+    assert_no_traceback(proc)
+    assert proc.returncode == 2 and "did you mean 'sell_through'?" in proc.stderr, proc.stderr
+    assert not (tmp_path / "out").exists()

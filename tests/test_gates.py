@@ -183,3 +183,17 @@ def test_evaluation_errors() -> None:
         evaluate_gates(df, ["profit.mean << baseline"], baseline="base")
     with pytest.raises(ValueError, match="at least 2"):
         evaluate_gates(df[df["replication"] == 0], "profit.mean < baseline", baseline="base")
+
+
+def test_gate_problems_found_before_running() -> None:
+    from simulation.gates import gate_problems
+
+    texts = ["profit.mean < baseline -2%", "proft.mean < baseline -2%", "profit.mean < baseline 2%",
+             "nobody: profit.mean < 0", "base: profit.mean < baseline -1%", "base: profit.mean < 0"]
+    found = dict(gate_problems(texts, strategies=["base", "worse"], baseline="base",
+                               metrics=["profit", "refunds"]))
+    assert sorted(found) == [1, 2, 3, 4]
+    assert "unknown metric 'proft'; did you mean 'profit'?" in found[1]
+    assert found[2].startswith("invalid gate 'profit.mean < baseline 2%'")
+    assert "unknown strategy 'nobody'; strategies are base, worse" in found[3]
+    assert "compares the baseline with itself" in found[4]

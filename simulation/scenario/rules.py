@@ -42,7 +42,7 @@ def check_rules(scenario: Any) -> list[Finding]:
     """Every cross-field problem of a validated (or salvaged) scenario."""
     findings: list[Finding] = []
     for check in (_calendar, _returns, _segment_shares, _preferences, _population, _competitors,
-                  _strategies, _baseline, _uncertainties):
+                  _strategies, _baseline, _uncertainties, _gates):
         findings += _guarded(check, scenario)
     return findings
 
@@ -211,6 +211,17 @@ def _baseline(sc) -> Iterator[Finding]:
     baseline = require(sc.baseline)
     if baseline is not None and baseline not in sc.strategies:
         yield Finding(("baseline",), f"unknown strategy '{baseline}'; strategies: {', '.join(sc.strategies)}")
+
+
+def _gates(sc) -> Iterator[Finding]:
+    from ..gate_grammar import gate_problems
+    from ..metrics import METRICS
+
+    gates = require(sc.gates)
+    strategies = list(require(sc.strategies))
+    baseline = require(sc.baseline) or (strategies[0] if strategies else None)
+    for i, message in gate_problems(gates, strategies=strategies, baseline=baseline, metrics=list(METRICS)):
+        yield Finding(("gates", i), message)
 
 
 def _uncertainties(sc) -> Iterator[Finding]:
