@@ -191,8 +191,7 @@ class PresaleModel(mesa.Model):
         aw = self.campaign.market.awareness
         state = self.pop.state
         unaware = state == State.UNAWARE
-        n_unaware = np.count_nonzero(unaware)
-        if n_unaware == 0:
+        if not unaware.any():
             return
         adopters = np.count_nonzero((state >= State.DEPOSITED) & (state <= State.DELIVERED))
         rate = ad_innovation_rate(self.seller.offer.contacts, self.per_contact, self.reachable_market)
@@ -200,11 +199,10 @@ class PresaleModel(mesa.Model):
                            reference=aw.wom_reference_rating)
         innovation = float(aw.innovation) + np.stack([np.zeros_like(rate), rate], axis=1)
         hazard = bass_hazard(innovation, q, adopters / self.pop.n).astype(np.float32).ravel()
-        if 2 * n_unaware > state.shape[0]:     # most are unaware: one pass over everybody
-            new = unaware & (draws.aware < hazard[self.awareness_group])
-        else:                                   # few are: look at them only
-            idx = np.flatnonzero(unaware)
-            new = idx[draws.aware[idx] < hazard[self.awareness_group[idx]]]
+        # draw < hazard of one's group implies draw < the largest hazard: look up the
+        # group only for those few candidates (same result as a lookup for everyone)
+        candidates = np.flatnonzero(unaware & (draws.aware < hazard.max()))
+        new = candidates[draws.aware[candidates] < hazard[self.awareness_group[candidates]]]
         state[new] = State.AWARE
 
     def _end_of_day(self) -> None:
