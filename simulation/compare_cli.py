@@ -58,7 +58,10 @@ def _write(study, out_dir: Path, *, files) -> None:
     from .report import write_report
 
     write_bundle(out_dir, outcomes=study.outcomes, trajectories=study.trajectories, summary=study.summary,
-                 comparison=study.comparison, manifest=None)
+                 comparison=study.comparison, manifest=None,
+                 failures=study.failures if len(study.failures) else None)
+    if study.outcomes.empty:
+        return
     write_report(out_dir, outcomes=study.outcomes, trajectories=study.trajectories, summary=study.summary,
                  risk=study.risk, comparison=study.comparison, warnings=study.warnings, gates=study.gates,
                  meta=study.meta)
@@ -125,6 +128,13 @@ def run_compare(files: list[Path], scenarios: list, *, replications, workers, po
                     f"(continue with --resume --out {out})")
                 return 3
             _write(study, out_dir, files=files)
+            if study.outcomes.empty:
+                first = study.failures.iloc[0]
+                incomplete[sc.name] = (f"every run failed, e.g. {first['strategy']} replication "
+                                       f"{first['replication']}: {first['error_type']}: {first['message']}; "
+                                       f"see {out_dir}/failures.csv")
+                err(f"{path}: {incomplete[sc.name]}")
+                continue
             echo(f"\n{sc.name} ({path}) · {study.meta['replications']} replications · "
                  f"{study.meta['wall_time_s']:.1f} s")
             echo(headline_table(study.risk, study.comparison, baseline=sc.baseline_name, currency=sc.currency))
