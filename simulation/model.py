@@ -29,7 +29,7 @@ from .agents import CompetitorAgent, SellerAgent
 from .market.calendar import Phase, phase_by_day
 from .market.ledger import Ledger
 from .market.population import Population, State, build_population
-from .rng import stream, uniforms_float32
+from .rng import stream
 from .shopping import shop
 from .orders import close_campaign, collect_balances, process_returns, ship_orders
 from .market.awareness import ad_innovation_rate, bass_hazard, imitation_rate
@@ -48,7 +48,8 @@ class DayDraws:
     __slots__ = ("aware", "visit", "choice", "event", "leave")
 
     def __init__(self, seed: int, replication: int, day: int, n: int):
-        block = uniforms_float32(stream(seed, replication, "day", day), len(self.__slots__) * n)
+        # one call for all five vectors: the same numbers as five calls of n, faster
+        block = stream(seed, replication, "day", day).random(len(self.__slots__) * n, dtype=np.float32)
         block.flags.writeable = False
         for k, name in enumerate(self.__slots__):
             setattr(self, name, block[k * n:(k + 1) * n])
