@@ -9,6 +9,7 @@ equal value for value, not just close.
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
@@ -24,6 +25,7 @@ from simulation import PresaleError, load_scenario, with_overrides  # noqa: E402
 from simulation.compare_cli import resolve_executor, run_compare  # noqa: E402
 from simulation.execution import resume, run_many  # noqa: E402
 from simulation.executors import DaskExecutor, dask_executor  # noqa: E402
+from simulation.io import ResultStore  # noqa: E402
 from simulation.progress import ProgressEvent  # noqa: E402
 
 SMOKE = Path(__file__).parent / "fixtures" / "smoke.yaml"
@@ -74,6 +76,12 @@ def test_local_cluster_has_the_requested_workers(pool):
     assert pool.address.startswith("tcp://127.0.0.1:")
 
 
+def test_local_workers_keep_the_default_malloc_settings(pool):
+    """Dask's MALLOC_TRIM_THRESHOLD_ would make every large array a fresh mmap."""
+    assert pool.submit(os.environ.get, "MALLOC_TRIM_THRESHOLD_").result() is None
+    assert pool.submit(os.environ.get, "OMP_NUM_THREADS").result() == "1"
+
+
 def test_dask_equals_the_inline_run(scenario, reference, pool):
     results = run_many(scenario, replications=N_REPLICATIONS, executor=pool, chunk_size=1)
     assert results.complete and results.failures.empty
@@ -89,6 +97,16 @@ def test_dask_through_a_scheduler_address_equals_the_inline_run(scenario, refere
     assert_same_results(results, reference)
 
 
+def test_a_cluster_running_another_version_is_refused(pool, monkeypatch):
+    import simulation.executors as executors
+
+    monkeypatch.setattr(executors, "_local_version", lambda: "9.9.9")
+    with pytest.raises(PresaleError, match=r"must run presale-sim 9\.9\.9, the version here; found "
+                                           r"scheduler: \S+; tcp://127\.0\.0\.1:\d+: \S+; tcp://"), \
+            dask_executor(scheduler=pool.address):
+        pass
+
+
 def test_ctrl_c_then_resume_on_dask_equals_the_inline_run(tmp_path, scenario, reference, pool):
     events: list[ProgressEvent] = []
 
@@ -98,19 +116,13 @@ def test_ctrl_c_then_resume_on_dask_equals_the_inline_run(tmp_path, scenario, re
             raise KeyboardInterrupt
 
     first = run_many(scenario, replications=N_REPLICATIONS, executor=pool, chunk_size=1,
-                     progress=stop_after_first_chunk, store=_store(tmp_path))
+                     progress=stop_after_first_chunk, store=ResultStore(tmp_path))
     assert first.interrupted and not first.complete
     assert events[-1].finished and events[-1].interrupted
     assert 1 <= first.outcomes["replication"].nunique() < N_REPLICATIONS
     results = resume(tmp_path, scenario, executor=pool, chunk_size=1)
     assert results.complete and not results.interrupted
     assert_same_results(results, reference)
-
-
-def _store(path: Path):
-    from simulation.io import ResultStore
-
-    return ResultStore(path)
 
 
 # --- the command line -----------------------------------------------------------------------------
@@ -141,7 +153,7 @@ def compare_in_process(scenario, out: Path, **options) -> tuple[int, list[str]]:
     return code, messages
 
 
-def test_cli_unreachable_scheduler_is_bad_input(tmp_path, scenario):
+def test_compare_with_an_unreachable_scheduler_is_bad_input(tmp_path, scenario):
     address = f"tcp://127.0.0.1:{closed_port()}"
     code, messages = compare_in_process(scenario, tmp_path, scheduler=address)
     assert code == 2 and len(messages) == 1
