@@ -22,6 +22,7 @@ import math
 import os
 import pickle
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -72,10 +73,11 @@ TARGETS = {
 FIGURE_KEYS = (
     "engine.*.consumer_days_per_s", "engine.*.consumer_days_per_cpu_s", "engine.*.model_s",
     "engine.*.build_s", "engine.*.replication_consumer_days_per_s",
-    "memory.bytes_per_consumer", "memory.rss_small_mb", "memory.rss_large_mb",
+    "memory.bytes_per_consumer", "memory.rss_small_mb", "memory.rss_large_mb", "memory.bytes_per_consumer_batch",
     "reference.engine_s", "reference.reference_s", "reference.ratio", "reference.agree",
     "monte_carlo.workers_1.replications_per_s", "monte_carlo.workers_2.replications_per_s",
-    "monte_carlo.cli.wall_s", "monte_carlo.cli.replications",
+    "monte_carlo.workers_1.cpu_ms_per_replication", "monte_carlo.workers_2.cpu_ms_per_replication",
+    "monte_carlo.cli.wall_s", "monte_carlo.cli.cpu_s", "monte_carlo.cli.replications",
     "profile.step_s_per_day", "profile.phases.*.share",
     "overhead.per_replication_ms", "overhead.parts.*",
     "cli.help_s", "cli.validate_s",
@@ -196,25 +198,42 @@ n = {n}
 base = load_scenario({scenario!r})
 scenario = with_overrides(base, {{"run.population": n, "market.size": max(n, int(base.market.size)),
                                   "calendar.horizon_days": {horizon}}})
+mode = {mode!r}
 start = time.perf_counter()
 rep = Replication(scenario, 0)
 build = time.perf_counter() - start
 times = {{}}
-for s in scenario.strategies:
+if mode == "one":                      # the baseline strategy alone
     t = time.perf_counter()
-    rep.model(s)
-    times[s] = time.perf_counter() - t
-print(json.dumps({{"n": n, "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                  "build_s": build, "model_s": times}}))
+    rep.model(scenario.baseline_name)
+    times[scenario.baseline_name] = time.perf_counter() - t
+elif mode == "seq":                    # every strategy, one after another
+    for s in scenario.strategies:
+        t = time.perf_counter()
+        rep.model(s)
+        times[s] = time.perf_counter() - t
+else:                                  # every strategy in lockstep, as a Monte Carlo worker runs them
+    t = time.perf_counter()
+    rep.plan_batch(list(scenario.strategies))
+    for s in scenario.strategies:
+        rep.simulate(s)
+    times["batch"] = time.perf_counter() - t
+try:   # peak RSS of this process since exec (ru_maxrss would count the parent's before exec)
+    with open("/proc/self/status") as f:
+        peak_kb = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({{"n": n, "maxrss_kb": peak_kb, "build_s": build, "model_s": times}}))
 """
 """A fresh interpreter's job: one replication, every strategy, then its peak RSS (same
 scenario as :func:`scenario_at`)."""
 
 
-def child_run(n: int) -> dict:
-    """Run one replication (every strategy) at ``n`` consumers in a fresh interpreter;
-    its peak resident memory and times."""
-    code = _CHILD.format(scenario=str(SCENARIO), n=int(n), horizon=HORIZON)
+def child_run(n: int, mode: str = "one") -> dict:
+    """Run one replication at ``n`` consumers in a fresh interpreter; its peak resident
+    memory and times. ``mode``: ``one`` (the baseline strategy), ``seq`` (every strategy
+    one after another) or ``batch`` (every strategy in lockstep)."""
+    code = _CHILD.format(scenario=str(SCENARIO), n=int(n), horizon=HORIZON, mode=mode)
     start = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT)
     result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -223,18 +242,22 @@ def child_run(n: int) -> dict:
 
 
 def memory_per_consumer(small: int, large: int) -> dict:
-    """Peak resident memory per consumer: (peak RSS at ``large`` - at ``small``) / (large - small)."""
-    a, b = child_run(small), child_run(large)
-    per = (b["maxrss_kb"] - a["maxrss_kb"]) * 1024 / (large - small)
-    return {"method": "peak resident set size (ru_maxrss) of a fresh interpreter running one replication "
-                      "(every strategy, one after another) at each size; difference over difference of sizes",
-            "small_n": small, "large_n": large, "rss_small_mb": a["maxrss_kb"] / 1024,
-            "rss_large_mb": b["maxrss_kb"] / 1024, "bytes_per_consumer": per}
+    """Peak resident memory per consumer: (peak RSS at ``large`` - at ``small``) / (large - small),
+    for one strategy alone and for every strategy in lockstep (a Monte Carlo worker)."""
+    out = {"method": "peak resident set size (VmHWM) of a fresh interpreter running one replication at "
+                     "each size; difference over difference of sizes",
+           "small_n": small, "large_n": large}
+    for key, mode in (("", "one"), ("_batch", "batch")):
+        a, b = child_run(small, mode), child_run(large, mode)
+        out[f"rss_small{key}_mb"] = a["maxrss_kb"] / 1024
+        out[f"rss_large{key}_mb"] = b["maxrss_kb"] / 1024
+        out[f"bytes_per_consumer{key}"] = (b["maxrss_kb"] - a["maxrss_kb"]) * 1024 / (large - small)
+    return out
 
 
 def huge_run(n: int) -> dict:
     """One replication at ``n`` (10^7) consumers in a fresh interpreter."""
-    result = child_run(n)
+    result = child_run(n, "seq")
     model_s = sum(result["model_s"].values())
     return {"consumers": n, "runs": True, "build_s": result["build_s"], "model_s": result["model_s"],
             "consumer_days_per_s": n * HORIZON * len(result["model_s"]) / model_s,
@@ -298,14 +321,21 @@ def monte_carlo(replications: int, workers: int, population: int | None = None) 
     scenario = load_scenario(SCENARIO)
     if population is not None:
         scenario = with_overrides(scenario, {"run.population": population})
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     study = compare_strategies(scenario, StudySettings(replications=replications, workers=workers))
-    wall = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, _cpu() - cpu
     assert study.complete, "some runs failed"
     runs = len(study.outcomes)
     return {"replications": replications, "workers": workers, "strategies": len(scenario.strategies),
-            "population": scenario.run.population, "wall_s": wall,
-            "replications_per_s": replications / wall, "runs_per_s": runs / wall}
+            "population": scenario.run.population, "wall_s": wall, "cpu_s": cpu,
+            "replications_per_s": replications / wall, "runs_per_s": runs / wall,
+            "cpu_ms_per_replication": cpu / replications * 1000}
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (worker processes, subprocesses)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _presale() -> list[str]:
@@ -321,9 +351,9 @@ def cli_compare(replications: int, workers: int = 2, population: int | None = No
     if population is not None:
         cmd += ["--population", str(population)]
     try:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-        wall = time.perf_counter() - start
+        wall, cpu = time.perf_counter() - start, _cpu() - cpu
         manifest = next(out.rglob("manifest.json"), None)
         inner = json.loads(manifest.read_text())["wall_time_s"] if manifest else None
     finally:
@@ -332,7 +362,9 @@ def cli_compare(replications: int, workers: int = 2, population: int | None = No
         raise RuntimeError(f"presale compare failed ({proc.returncode}): {proc.stderr[-2000:]}")
     return {"command": " ".join(["presale", *cmd[len(_presale()):]]).replace(str(out), "/tmp/x"),
             "replications": replications, "workers": workers, "wall_s": wall,
-            "run_wall_s": inner, "replications_per_s": replications / wall, "exit_code": proc.returncode}
+            "run_wall_s": inner, "replications_per_s": replications / wall, "exit_code": proc.returncode,
+            "cpu_s": cpu, "cpu_bound_wall_s": cpu / workers,
+            "load_average_after": _load()}
 
 
 # --- 4. where a day's time goes -----------------------------------------------------------------
@@ -535,9 +567,10 @@ def table(res: dict) -> str:
         lines.append(f"  {int(n):>12,} {_m(e['consumer_days_per_s']):>16} {_m(e['consumer_days_per_cpu_s']):>12} "
                      f"{e['model_s']:>12.3f} {_m(e['replication_consumer_days_per_s']):>18} {e['build_s']:>8.2f}")
     mem = res["memory"]
-    lines += ["", f"Peak memory: {mem['bytes_per_consumer']:.0f} bytes per consumer "
+    lines += ["", f"Peak memory: {mem['bytes_per_consumer']:.0f} bytes per consumer for one strategy "
                   f"({mem['rss_small_mb']:.0f} MB at {mem['small_n']:,}, {mem['rss_large_mb']:.0f} MB at "
-                  f"{mem['large_n']:,}; peak RSS of fresh processes)"]
+                  f"{mem['large_n']:,}; peak RSS of fresh processes); {mem['bytes_per_consumer_batch']:.0f} "
+                  f"for every strategy in lockstep ({mem['rss_large_batch_mb']:.0f} MB at {mem['large_n']:,})"]
     if res.get("huge"):
         h = res["huge"]
         lines.append(f"10^7: {h['consumers']:,} consumers ran: {_m(h['consumer_days_per_s'])} consumer-days/s, "
@@ -557,9 +590,12 @@ def table(res: dict) -> str:
     for w in (1, 2):
         m = mc[f"workers_{w}"]
         lines.append(f"  {w} worker{'s' if w > 1 else ' '}: {m['replications_per_s']:.2f} replications/s "
-                     f"({m['runs_per_s']:.1f} runs/s; {m['replications']} replications in {m['wall_s']:.1f} s)")
+                     f"({m['runs_per_s']:.1f} runs/s; {m['replications']} replications in {m['wall_s']:.1f} s; "
+                     f"{m['cpu_ms_per_replication']:.0f} CPU-ms per replication)")
     c = mc["cli"]
-    lines.append(f"  {c['command']}: {c['wall_s']:.1f} s wall ({c['replications_per_s']:.2f} replications/s)")
+    lines.append(f"  {c['command']}: {c['wall_s']:.1f} s wall ({c['replications_per_s']:.2f} replications/s); "
+                 f"{c['cpu_s']:.0f} CPU-s in all, {c['cpu_bound_wall_s']:.0f} s if its {c['workers']} "
+                 f"worker(s) had the cores to themselves")
     p = res["profile"]
     lines += ["", f"Where a day goes at {p['consumers']:,} consumers ({p['step_s_per_day'] * 1000:.2f} ms per day, "
                   f"{p['ns_per_consumer_day']:.1f} ns per consumer-day)"]

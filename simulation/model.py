@@ -234,6 +234,7 @@ class PresaleModel(mesa.Model):
     def finish(self) -> None:
         """Close the campaign after its last day (see :func:`~simulation.orders.close_campaign`)."""
         close_campaign(self)
+        self.draws = None                     # the last day's draws are not needed any more
 
     def run(self) -> None:
         """Run every day of the campaign, then close it."""

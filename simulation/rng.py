@@ -37,4 +37,3 @@ def stream(seed: int, replication: int, name: str, *extra: int) -> np.random.Gen
     """
     key = (int(replication), name_key(name), *(int(e) for e in extra))
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(int(seed), spawn_key=key)))
-

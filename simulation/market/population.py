@@ -96,7 +96,8 @@ def build_population(market, channels: dict, n: int, *, rng: np.random.Generator
     """Draw ``n`` consumers of a market whose replication parameters are drawn.
 
     Each attribute gets a full-length uniform vector first, then each segment maps
-    its slice through its distribution (draw, then mask).
+    its slice through its distribution (draw, then mask). The state is that of
+    day 0, read-only: models run on :meth:`Population.fresh` copies.
     """
     segments = list(market.segments.values())
     names = list(channels)
@@ -126,7 +127,21 @@ def build_population(market, channels: dict, n: int, *, rng: np.random.Generator
         price_sensitivity=attrs["price_sensitivity"], deal_proneness=attrs["deal_proneness"],
         patience=np.clip(attrs["patience"], 1e-6, 1.0), trust=np.clip(attrs["trust"], 0.0, 1.0),
         loyalty=attrs["competitor_loyalty"], u_coupon=u_coupon, initial_state=initial,
-        state=initial, order_day=initial, price_agreed=initial, paid=initial, deposit=initial,
-        return_day=initial, was_turned_away=initial,
+        **_day_zero(initial),
     )
-    return pop.fresh()
+    return pop
+
+
+def _day_zero(initial: np.ndarray) -> dict[str, np.ndarray]:
+    """State at day 0 as read-only arrays that take no memory of their own.
+
+    A built population is the template every model copies (:meth:`Population.fresh`);
+    its own state never changes, so it need not be allocated.
+    """
+    n = initial.shape[0]
+    state = initial.view()
+    state.flags.writeable = False
+    return {"state": state, "order_day": np.broadcast_to(np.int16(-1), (n,)),
+            "price_agreed": np.broadcast_to(np.float32(0), (n,)), "paid": np.broadcast_to(np.float32(0), (n,)),
+            "deposit": np.broadcast_to(np.float32(0), (n,)), "return_day": np.broadcast_to(np.int16(-1), (n,)),
+            "was_turned_away": np.broadcast_to(False, (n,))}
