@@ -1,0 +1,139 @@
+"""What each of today's shoppers is quoted, what it feels like, and what they choose.
+
+A shopper is quoted a base price (the open tier level, or today's price) with
+every active promotion that applies to them, and chooses among ours, the
+competitors, waiting and nothing on their own uniform draw.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .market.calendar import Phase
+from .market.choice import choose
+from .market.deposits import inflation_credit
+from .market.promotions import eligible, quote
+from .market.utility import Shoppers, ours_utility, utility_matrix
+
+__all__ = ["Quotes", "shoppers_of", "promotion_masks", "utilities", "subset", "zero_quote"]
+
+_GOLDEN = np.float32(0.618034)
+
+
+def shoppers_of(model, idx: np.ndarray, phase: Phase) -> Shoppers:
+    """Attributes of consumers ``idx`` as they shop today (expected valuation before the launch)."""
+    pop = model.pop
+    md = model.seller.strategy.pricing.member_discount
+    return Shoppers(
+        valuation=(pop.valuation if phase < Phase.LAUNCH else pop.valuation_real)[idx],
+        price_sensitivity=pop.price_sensitivity[idx], deal_proneness=pop.deal_proneness[idx],
+        patience=pop.patience[idx], trust=pop.trust[idx], loyalty=pop.loyalty[idx],
+        is_strategic=pop.is_strategic[idx],
+        member_factor=np.where(pop.is_member[idx], np.float32(1 - md), np.float32(1)),
+    )
+
+
+def promotion_masks(model, idx: np.ndarray, u_redeem: np.ndarray) -> tuple[list, list]:
+    """Today's active promotions and, for each, the mask of shoppers it applies to."""
+    pop = model.pop
+    promos, masks = [], []
+    for i, p in model.seller.offer.promotions:
+        mask = eligible(p, segment=pop.segment[idx], channel=pop.channel[idx], is_member=pop.is_member[idx],
+                        segment_ids=model.segment_ids, channel_ids=model.channel_ids)
+        if p.kind == "coupon":
+            held = (pop.u_coupon[idx] + _GOLDEN * np.float32(i + 1)) % np.float32(1.0) < p.issue_share
+            mask &= held & (u_redeem < p.p_redeem)
+        promos.append((i, p))
+        masks.append(mask)
+    return promos, masks
+
+
+def _at_risk(model, price: np.ndarray, phase: Phase) -> np.ndarray | float:
+    if phase >= Phase.LAUNCH:
+        return 0.0
+    dep = model.seller.strategy.deposit
+    if dep is None:
+        return price
+    return 0.0 if dep.refundable else dep.amount
+
+
+def _felt_price(model, price: np.ndarray, discount: np.ndarray, phase: Phase):
+    """What an order costs in all and what promotions and deposit inflation take off.
+
+    With a deposit (before the launch) an order costs ``deposit + balance_due``;
+    the inflation credit is what inflation actually takes off the price (see
+    :func:`simulation.market.deposits.inflation_credit`).
+    """
+    dep = model.seller.strategy.deposit
+    if dep is None or phase >= Phase.LAUNCH:
+        return price, discount
+    credit = inflation_credit(price, dep.amount, dep.inflation)
+    return np.maximum(price - credit, dep.amount), discount + credit
+
+
+def utilities(model, s: Shoppers, q, phase: Phase, *, now_price: float) -> np.ndarray:
+    """Utilities (rows: ours, competitors, wait, nothing) of shoppers ``s`` quoted ``q``."""
+    offer = model.seller.offer
+    delay = max(model.ship_day - model.day, 0) if phase < Phase.LAUNCH else 0
+    if phase == Phase.BALANCE:
+        ours = np.full(q.price.shape[0], -np.inf, dtype=np.float32)
+    else:
+        cost, saved = _felt_price(model, q.price, q.discount, phase)
+        ours = ours_utility(s, cost, saved, q.gift_value, delay_days=delay,
+                            upfront_at_risk=_at_risk(model, q.price, phase))
+    comps = [(c.price, c.appeal) if c.is_launched else None for c in model.competitors]
+    return utility_matrix(s, ours, competitors=comps, later_price=offer.later_price,
+                          later_days=offer.later_days, now_price=now_price,
+                          outside_utility=model.campaign.market.choice.outside_utility)
+
+
+def subset(s: Shoppers, sel: np.ndarray) -> Shoppers:
+    """The shoppers ``sel`` (a mask or positions) of ``s``."""
+    return Shoppers(**{k: v[sel] for k, v in vars(s).items()})
+
+
+class Quotes:
+    """Today's shoppers: what each is quoted under the offers still open to them, and chooses.
+
+    Everyone is first quoted ``base_price`` with every active promotion.
+    """
+
+    def __init__(self, model, s: Shoppers, phase: Phase, *, u_choice: np.ndarray, promos: list,
+                 masks: list, base_price: float):
+        self.model, self.s, self.phase, self.u_choice = model, s, phase, u_choice
+        self.promos, self.masks = promos, masks
+        self.scale = model.campaign.market.choice.logit_scale
+        self.decide(None, base_price=base_price, on=np.ones(len(promos), dtype=bool))
+
+    def decide(self, sel: np.ndarray | None, *, base_price: float, on: np.ndarray) -> None:
+        """Quote shoppers ``sel`` (positions; ``None`` for all) ``base_price`` and the
+        promotions still ``on``, and let them choose on their own draws."""
+        s = self.s if sel is None else subset(self.s, sel)
+        rows = np.flatnonzero(on)
+        masks = [self.masks[j] if sel is None else self.masks[j][sel] for j in rows]
+        q = quote(np.float32(base_price) * s.member_factor, [self.promos[j][1] for j in rows], masks)
+        u = self.u_choice if sel is None else self.u_choice[sel]
+        choice = choose(utilities(self.model, s, q, self.phase, now_price=base_price), u, scale=self.scale)
+        if sel is None:
+            self.price, self.discount, self.gift_cost, self.choice = q.price, q.discount, q.gift_cost, choice
+            self.by_promo = np.zeros((len(self.promos), choice.shape[0]))
+            self.by_promo[rows] = q.by_promotion
+            return
+        self.price[sel], self.discount[sel], self.gift_cost[sel], self.choice[sel] = (
+            q.price, q.discount, q.gift_cost, choice)
+        self.by_promo[:, sel] = 0.0
+        self.by_promo[np.ix_(rows, sel)] = q.by_promotion
+
+
+class _ZeroQuote:
+    """No price, no discount, no gift: for weighing only the other alternatives."""
+
+    def __init__(self, m: int):
+        self.price = np.zeros(m, dtype=np.float32)
+        self.discount = self.price
+        self.gift_value = self.price
+
+
+def zero_quote(m: int) -> _ZeroQuote:
+    """A quote of nothing for ``m`` shoppers."""
+    return _ZeroQuote(m)
