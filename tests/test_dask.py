@@ -78,8 +78,8 @@ def test_local_cluster_has_the_requested_workers(pool):
 
 def test_local_workers_keep_the_default_malloc_settings(pool):
     """Dask's MALLOC_TRIM_THRESHOLD_ would make every large array a fresh mmap."""
-    assert pool.submit(os.environ.get, "MALLOC_TRIM_THRESHOLD_").result() is None
-    assert pool.submit(os.environ.get, "OMP_NUM_THREADS").result() == "1"
+    assert pool.submit(os.getenv, "MALLOC_TRIM_THRESHOLD_").result() is None
+    assert pool.submit(os.getenv, "OMP_NUM_THREADS").result() == "1"
 
 
 def test_dask_equals_the_inline_run(scenario, reference, pool):
