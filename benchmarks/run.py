@@ -126,6 +126,17 @@ def scenario_at(n: int | None, *, horizon: int | None = HORIZON):
     return with_overrides(scenario, overrides) if overrides else scenario
 
 
+def _git() -> dict:
+    """Commit of the checkout and whether the package has uncommitted changes."""
+    def git(*args):
+        try:
+            return subprocess.run(["git", *args], capture_output=True, text=True, cwd=ROOT, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+    return {"commit": git("rev-parse", "--short", "HEAD"),
+            "package_modified": bool(git("status", "--porcelain", "--", "simulation"))}
+
+
 def _load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
@@ -482,6 +493,7 @@ def run_all(config: Config, *, log=print) -> dict:
         "numpy": np.__version__, "pandas": pd.__version__, "machine": platform.machine(),
         "processor": platform.processor(), "cpu_count": os.cpu_count(), "load_average_start": _load(),
         "scenario": str(SCENARIO.relative_to(ROOT)), "horizon_days": HORIZON, "config": asdict(config),
+        "git": _git(),
     }}
     sections = res["meta"]["section_s"] = {}
 
