@@ -236,6 +236,16 @@ class PresaleModel(mesa.Model):
         close_campaign(self)
         self.draws = None                     # the last day's draws are not needed any more
 
+    def release(self) -> None:
+        """Drop the consumer arrays of a finished model whose results have been read.
+
+        A model and its agents refer to each other, so a discarded model waits for
+        Python's cycle collector; without its arrays it holds no memory meanwhile.
+        """
+        self.pop = None
+        self.awareness_group = None
+        self.draws = None
+
     def run(self) -> None:
         """Run every day of the campaign, then close it."""
         self.run_for(self.horizon)

@@ -108,6 +108,7 @@ class Replication:
                 out[s] = self._tidy(self._check(model))
             except Exception as err:
                 out[s] = err
+            model.release()
         return out
 
     def _tidy(self, model: PresaleModel) -> Run:
@@ -117,7 +118,10 @@ class Replication:
     def simulate(self, strategy: str) -> Run:
         """Run ``strategy`` and return its tidy results."""
         if strategy not in self._batch or (self._results is not None and strategy not in self._results):
-            return self._tidy(self.model(strategy))
+            model = self.model(strategy)
+            run = self._tidy(model)
+            model.release()
+            return run
         if self._results is None:
             self._results = self._run_batch()
         result = self._results.pop(strategy)
