@@ -16,7 +16,6 @@ import pandas as pd
 import pytest
 
 from simulation import load_scenario, with_overrides
-from simulation.metrics import trajectory_frame
 from simulation.model import DayDraws, PresaleModel
 from simulation.rng import stream
 from simulation.runner import Replication
