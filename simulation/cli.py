@@ -7,7 +7,6 @@ Heavy modules are imported inside the commands so that ``--help`` is instant.
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import Enum
 from pathlib import Path

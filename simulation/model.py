@@ -26,7 +26,7 @@ import mesa
 import numpy as np
 
 from .agents import CompetitorAgent, SellerAgent
-from .market.calendar import Phase, phase_by_day
+from .market.calendar import phase_by_day
 from .market.ledger import Ledger
 from .market.population import Population, State, build_population
 from .rng import stream
