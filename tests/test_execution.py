@@ -186,6 +186,7 @@ def interrupt_after_first_chunk(events: list):
 @pytest.mark.parametrize("workers", [1, 2])
 def test_ctrl_c_keeps_finished_chunks(scenario, reference, workers):
     events: list[ProgressEvent] = []
+    before = set(multiprocessing.active_children())
     results = run_many(scenario, replications=N_REPLICATIONS, workers=workers, chunk_size=1,
                        progress=interrupt_after_first_chunk(events))
     assert results.interrupted and not results.complete
@@ -194,9 +195,10 @@ def test_ctrl_c_keeps_finished_chunks(scenario, reference, workers):
     assert len(done) == 1
     kept = reference.outcomes[reference.outcomes["replication"] == done[0]]
     pd.testing.assert_frame_equal(results.outcomes, kept.reset_index(drop=True))
-    for child in multiprocessing.active_children():
+    started = [c for c in multiprocessing.active_children() if c not in before]
+    for child in started:
         child.join(timeout=30)
-    assert not multiprocessing.active_children()
+    assert not [c for c in started if c.is_alive()], "Ctrl-C left worker processes running"
 
 
 # --- chunks and progress -----------------------------------------------------------------------------

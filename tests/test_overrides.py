@@ -48,3 +48,17 @@ def test_cross_field_rules_are_checked_and_located(uncertain):
 def test_a_wrong_type_is_a_scenario_error_not_a_raw_validation_error(uncertain):
     with pytest.raises(ScenarioError, match=r"overrides: strategies\.base\.deposit\.amount: "):
         with_overrides(uncertain, {"strategies.base.deposit.amount": "fifty"})
+
+
+def test_true_is_not_a_number(tmp_path):
+    from simulation import load_scenario as load
+
+    path = tmp_path / "bool.yaml"
+    path.write_text(SMOKE.read_text(encoding="utf-8").replace("initial_stock: 3000", "initial_stock: true"),
+                    encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load(path)
+    (problem,) = err.value.problems
+    assert problem.path == "strategies.base.inventory.initial_stock" and problem.message == "expected a number, got true"
+    with pytest.raises(ScenarioError, match=r"product\.rating: expected a number or a distribution .*, got true"):
+        with_overrides(load(SMOKE), {"product.rating": True})

@@ -10,4 +10,4 @@ __all__ = ["Section"]
 class Section(BaseModel):
     """A frozen scenario section; unknown keys are errors."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, strict=True)
