@@ -206,7 +206,8 @@ def test_ctrl_c_keeps_finished_chunks(scenario, reference, workers):
 def test_chunks_are_consecutive_and_bounded():
     assert chunk_replications([0, 1, 2, 3, 4], 2) == [(0, 1), (2, 3), (4,)]
     assert chunk_replications([7, 0, 1, 5, 6, 8, 9], 3) == [(0, 1), (5, 6, 7), (8, 9)]
-    assert default_chunk_size(10, 1) == 3
+    assert default_chunk_size(10, 1) == 2
+    assert default_chunk_size(40, 2) == 3
     assert default_chunk_size(10_000, 2) == execution.MAX_CHUNK_SIZE
     assert default_chunk_size(1, 8) == 1
 

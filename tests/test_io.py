@@ -126,7 +126,7 @@ def test_a_torn_last_ledger_line_is_ignored_and_repaired(tmp_path, scenario, cle
     with open(store.ledger_path, "ab") as f:
         f.write(b'{"replications": [3, 4, 5], "strat')
     assert store.finished_replications() == {0, 1, 2}
-    results = resume(tmp_path, scenario, workers=1)
+    results = resume(tmp_path, scenario, workers=1, chunk_size=2)
     assert results.complete
     assert_same_results(results, clean)
     lines = store.ledger_path.read_text().splitlines()
