@@ -53,7 +53,7 @@ def _executor_label(kind: str, scheduler: str | None) -> str:
     return f"dask ({scheduler})" if scheduler is not None else "dask (local cluster)"
 
 
-def _write(study, out_dir: Path, *, files) -> None:
+def _write(study, out_dir: Path) -> None:
     from .io import write_bundle
     from .report import write_report
 
@@ -127,7 +127,7 @@ def run_compare(files: list[Path], scenarios: list, *, replications, workers, po
                 err(f"{path}: interrupted; finished replications are saved in {out_dir} "
                     f"(continue with --resume --out {out})")
                 return 3
-            _write(study, out_dir, files=files)
+            _write(study, out_dir)
             if study.outcomes.empty:
                 first = study.failures.iloc[0]
                 incomplete[sc.name] = (f"every run failed, e.g. {first['strategy']} replication "

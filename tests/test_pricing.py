@@ -57,9 +57,9 @@ def test_later_prices_find_lowest_later_open_sale_price():
 def test_tier_offer_by_orders_and_days():
     tiers = [Tier(first_orders=100, price=70), Tier(first_orders=300, price=80)]
     offer = tier_offer(tiers, 100.0, presale_day=0, orders=40)
-    assert (offer.price, offer.capacity, offer.fallback) == (70, 60, 80)
+    assert offer.price == 70 and offer.levels == ((70, 60), (80, 200), (100, np.inf))
     offer = tier_offer(tiers, 100.0, presale_day=0, orders=150)
-    assert (offer.price, offer.capacity, offer.fallback) == (80, 150, 100)
+    assert offer.price == 80 and offer.levels == ((80, 150), (100, np.inf))
     assert tier_offer(tiers, 100.0, presale_day=0, orders=300).price == 100
     by_days = [Tier(first_days=2, price=75)]
     assert tier_offer(by_days, 100.0, presale_day=1, orders=1e9).price == 75

@@ -62,15 +62,6 @@ class TierOffer:
         """Price of the first level (the public price today)."""
         return self.levels[0][0]
 
-    @property
-    def capacity(self) -> float:
-        """Orders left at the first level's price (market scale)."""
-        return self.levels[0][1]
-
-    @property
-    def fallback(self) -> float:
-        """Price of the second level (the first one's when there is only one)."""
-        return self.levels[min(1, len(self.levels) - 1)][0]
 
 
 def tier_offer(tiers: list, presale_price: float, *, presale_day: int, orders: float) -> TierOffer:

@@ -25,7 +25,6 @@ class Quote:
     by_promotion: np.ndarray   # (n_promotions, n) money saved per promotion
     gift_value: np.ndarray
     gift_cost: np.ndarray
-    uses_flash: np.ndarray     # bool
 
 
 def eligible(promo, *, segment: np.ndarray, channel: np.ndarray, is_member: np.ndarray,
@@ -43,7 +42,6 @@ def eligible(promo, *, segment: np.ndarray, channel: np.ndarray, is_member: np.n
 
 def _flash_sale(p, price, mask, ctx):
     new = np.where(mask, np.minimum(price, p.price), price)
-    ctx["uses_flash"] |= mask & (p.price < price)
     return new
 
 
@@ -77,7 +75,7 @@ _RULES = {"flash_sale": _flash_sale, "percent_off": _percent_off, "amount_off": 
 def quote(base: np.ndarray, promotions: list, masks: list[np.ndarray]) -> Quote:
     """Apply the active ``promotions`` (with their eligibility ``masks``) to ``base`` prices."""
     n = base.shape[0]
-    ctx = {"gift_value": np.zeros(n), "gift_cost": np.zeros(n), "uses_flash": np.zeros(n, dtype=bool)}
+    ctx = {"gift_value": np.zeros(n), "gift_cost": np.zeros(n)}
     price = base.astype(float)
     by_promo = np.zeros((len(promotions), n))
     order = sorted(range(len(promotions)), key=lambda i: APPLY_ORDER.index(promotions[i].kind))
@@ -86,4 +84,4 @@ def quote(base: np.ndarray, promotions: list, masks: list[np.ndarray]) -> Quote:
         price = np.maximum(_RULES[promotions[i].kind](promotions[i], price, masks[i], ctx), 0.0)
         by_promo[i] = before - price
     return Quote(price=price, discount=base - price, by_promotion=by_promo,
-                 gift_value=ctx["gift_value"], gift_cost=ctx["gift_cost"], uses_flash=ctx["uses_flash"])
+                 gift_value=ctx["gift_value"], gift_cost=ctx["gift_cost"])
