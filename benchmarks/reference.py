@@ -412,6 +412,9 @@ def reference_outcomes(model: ReferenceModel) -> dict[str, float]:
         "revenue_gross": led.total("cash_in"),
         "units_presold": led.total("presale_orders"),
         "n_returns": led.total("returned"),
+        "lost_sales": led.total("lost_sales"),
+        "competitor_units": float(sum(v.sum() for v in led.competitor_sales.values())),
+        "channel_fees": led.total("fees"),
         "aware_share": sum(1 for c in model.consumers if c.state != UNAWARE) / model.n,
         "profit": float(led.cash()[-1]),
     }

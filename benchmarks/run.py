@@ -57,7 +57,8 @@ from reference import ReferenceModel, reference_outcomes  # noqa: E402
 SCENARIO = ROOT / "scenarios" / "electronics_launch.yaml"
 HORIZON = 90
 REFERENCE_STRATEGY = "cautious_small_batch"
-COMPARED = ("units_sold", "revenue_gross", "units_presold", "n_returns", "aware_share", "profit")
+COMPARED = ("units_sold", "revenue_gross", "units_presold", "n_returns", "lost_sales", "competitor_units",
+            "channel_fees", "aware_share", "profit")
 """Outcomes on which the engine and the per-agent reference must agree."""
 
 TARGETS = {
@@ -95,7 +96,7 @@ class Config:
     memory_sizes: tuple[int, int] = (10_000, 1_000_000)
     huge: int | None = None                # 10_000_000 with --huge
     reference_consumers: int = 10_000
-    reference_replications: int = 8
+    reference_replications: int = 40
     mc_replications: int = 200
     mc_population: int | None = None       # default: the scenario's own
     cli_replications: int = 1000

@@ -16,7 +16,7 @@ import numpy as np
 
 from .limited_offers import level_room, serve_limited
 from .market.calendar import Phase
-from .market.fulfilment import first_in_line
+from .market.fulfilment import first_in_line, queue_keys
 from .market.population import State
 from .orders import book_payment, deliver
 from .quotes import Quotes, promotion_masks, shoppers_of, subset, utilities, zero_quote
@@ -29,14 +29,16 @@ def shop(model, draws) -> None:
     pop = model.pop
     phase = Phase(int(model.phase[model.day]))
     active = (pop.state == State.AWARE) | (pop.state == State.RESERVED)
-    visit = draws.visit < model.conversion[pop.channel]
+    conversion = model.conversion[pop.channel]
+    visit = draws.visit < conversion
     if phase == Phase.PRESALE:
         visit |= pop.state == State.RESERVED
     idx = np.flatnonzero(active & visit)
     if idx.size == 0:
         return
     s = shoppers_of(model, idx, phase)
-    u_choice, u_redeem, queue = draws.choice[idx], draws.event[idx], draws.visit[idx]
+    u_choice, u_redeem = draws.choice[idx], draws.event[idx]
+    queue = queue_keys(draws.visit[idx], conversion[idx])
     promos, masks = promotion_masks(model, idx, u_redeem)
     levels = model.seller.offer.limited.levels
     level = int(np.argmax(level_room(levels, model.weight) > 0))   # the first with a whole order left

@@ -62,7 +62,8 @@ def test_missing_figures_are_reported(bench, results):
 
 def test_reference_and_engine_agree_within_sampling_error(results):
     agreement = results["reference"]["agreement"]
-    assert set(agreement) == {"units_sold", "revenue_gross", "units_presold", "n_returns", "aware_share", "profit"}
+    assert set(agreement) == {"units_sold", "revenue_gross", "units_presold", "n_returns", "lost_sales",
+                              "competitor_units", "channel_fees", "aware_share", "profit"}
     for name, a in agreement.items():
         assert a["ok"], (name, a)
         assert abs(a["mean_difference"]) <= 4 * a["se"] + 1e-9 * abs(a["engine_mean"])

@@ -2,7 +2,8 @@
 
 Each case loads a scenario of ``scenarios/validation/``, runs it through the
 public API only (:func:`simulation.load_scenario`, :func:`simulation.with_overrides`,
-:class:`simulation.runner.Replication` and its outcomes and trajectories) and
+:class:`simulation.runner.Replication` and its outcomes and trajectories; the rationing
+case steps a :class:`simulation.model.PresaleModel` day by day to read who shopped) and
 returns a :class:`Case`: the closed form as text, its parameters, and one
 :class:`Check` per compared quantity. ``tests/validation`` asserts the checks;
 ``tools/write_validation_doc.py`` writes the same numbers to ``docs/validation.md``.
@@ -30,6 +31,8 @@ import numpy as np
 import pandas as pd
 
 from simulation import load_scenario, with_overrides
+from simulation.market.population import State
+from simulation.model import PresaleModel
 from simulation.runner import Replication, Run
 from simulation.scenario.schema import Scenario
 
@@ -37,7 +40,7 @@ __all__ = [
     "K_SE", "SCENARIO_DIR", "EXACT_RULE", "Check", "Case", "CASES", "statistical", "exact", "signed",
     "bass_recursion", "bass_curve", "bass_peak_day", "logit_shares", "piecewise_linear",
     "bass_diffusion", "logit_choice", "deposit_inflation", "strategic_waiting", "advance_selling",
-    "stock_limited_demand", "returns_by_rating",
+    "stock_limited_demand", "returns_by_rating", "random_rationing",
 ]
 
 K_SE = 4.0
@@ -609,8 +612,55 @@ def returns_by_rating() -> Case:
     )
 
 
+# -- 8. Random rationing -----------------------------------------------------------------------------
+def random_rationing() -> Case:
+    """Too few presale places go to every kind of shopper with the same chance."""
+    sc = load("random_rationing")
+    (strategy,) = sc.strategies
+    cap = float(sc.strategies[strategy].pricing.presale_quantity)
+    cal = sc.calendar
+    _require(cal.presale_start_day == 1 and cal.horizon_days > cal.launch_day, "one warm-up day, then the presale")
+    _require(sc.run.population == sc.market.size, "one simulated consumer per real one")
+    channels = list(sc.channels)
+    shares = {f"{c}, {'reserved' if r else 'not reserved'}": [] for c in channels for r in (True, False)}
+    fair, served_total, excess = [], [], []
+    for rep in range(sc.run.replications):
+        model = PresaleModel(Replication(sc, rep).scenario, strategy, replication=rep)
+        model.step()                                            # day 0: warm-up, visitors reserve
+        reserved = model.pop.state == State.RESERVED
+        model.step()                                            # day 1: the presale, capped
+        pop = model.pop
+        served = pop.order_day == 1
+        wanting = served | pop.was_turned_away                   # nobody is turned away before day 1
+        fair.append(cap / np.count_nonzero(wanting))
+        served_total.append(np.count_nonzero(served))
+        excess.append(np.count_nonzero(wanting) - cap)
+        for k, c in enumerate(channels):
+            for r in (True, False):
+                group = wanting & (pop.channel == k) & (reserved == r)
+                shares[f"{c}, {'reserved' if r else 'not reserved'}"].append(
+                    np.count_nonzero(served & group) / np.count_nonzero(group))
+    _require(min(excess) > 0, "more shoppers than presale places")
+    target = float(np.mean(fair))
+    checks = [exact("presale orders = Q", cap, np.array(served_total))]
+    checks += [statistical(f"share served: {name}", target, values) for name, values in shares.items()]
+    return Case(
+        name="random_rationing", title="Random rationing",
+        closed_form=("every shopper of the day gets one of the Q places with probability Q / D (D shoppers), "
+                     "whatever its channel and whether it reserved"),
+        scenario_file="scenarios/validation/random_rationing.yaml",
+        mechanism="the day's queue (simulation/market/fulfilment.py queue_keys, simulation/shopping.py)",
+        parameters={"conversion": ", ".join(f"{c} {float(sc.channels[c].conversion):g}" for c in channels),
+                    "Q": f"{cap:g}", "consumers N": f"{sc.market.size:g}",
+                    "replications": str(sc.run.replications)},
+        checks=tuple(checks),
+        notes=("The target is the mean over replications of Q / D; reserved consumers come back as of right, "
+               "the others visit with their channel's conversion, so the groups differ in size, not in chance."),
+    )
+
+
 CASES: tuple[Callable[[], Case], ...] = (
     bass_diffusion, logit_choice, deposit_inflation, strategic_waiting, advance_selling,
-    stock_limited_demand, returns_by_rating,
+    stock_limited_demand, returns_by_rating, random_rationing,
 )
 """Every validation case, in the order of docs/validation.md."""
