@@ -155,6 +155,7 @@ class PresaleModel(mesa.Model):
         self.reachable_market = reachable.astype(float)
         self.per_contact = np.array([ch[c].awareness_per_contact for c in names])
         self.conversion = np.array([ch[c].conversion for c in names], dtype=np.float32)
+        self.visit_threshold = self.conversion[pop.channel]     # each consumer's daily visit probability
         self.fee_rate = np.array([ch[c].fee_rate for c in names])
 
     def order_production(self, quantity: float, day: int) -> None:
@@ -244,6 +245,7 @@ class PresaleModel(mesa.Model):
         """
         self.pop = None
         self.awareness_group = None
+        self.visit_threshold = None
         self.draws = None
 
     def run(self) -> None:

@@ -29,7 +29,7 @@ def shop(model, draws) -> None:
     pop = model.pop
     phase = Phase(int(model.phase[model.day]))
     active = (pop.state == State.AWARE) | (pop.state == State.RESERVED)
-    conversion = model.conversion[pop.channel]
+    conversion = model.visit_threshold
     visit = draws.visit < conversion
     if phase == Phase.PRESALE:
         visit |= pop.state == State.RESERVED
