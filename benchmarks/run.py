@@ -75,7 +75,7 @@ FIGURE_KEYS = (
     "engine.*.consumer_days_per_s", "engine.*.consumer_days_per_cpu_s", "engine.*.model_s",
     "engine.*.build_s", "engine.*.replication_consumer_days_per_s",
     "memory.bytes_per_consumer", "memory.rss_small_mb", "memory.rss_large_mb", "memory.bytes_per_consumer_batch",
-    "reference.engine_s", "reference.reference_s", "reference.ratio", "reference.agree",
+    "reference.engine_s", "reference.reference_s", "reference.ratio", "reference.agree", "reference.floor.max_ratio",
     "monte_carlo.workers_1.replications_per_s", "monte_carlo.workers_2.replications_per_s",
     "monte_carlo.workers_1.cpu_ms_per_replication", "monte_carlo.workers_2.cpu_ms_per_replication",
     "monte_carlo.cli.wall_s", "monte_carlo.cli.cpu_s", "monte_carlo.cli.replications",
@@ -312,6 +312,7 @@ def reference_comparison(n: int, replications: int, *, repeats: int = 3) -> dict
                           "mean_difference": mean, "se": se,
                           "z": mean / se if se > 0 else 0.0, "ok": bool(ok)}
     engine_s, reference_s = statistics.median(eng_times), statistics.median(ref_times)
+    floor = _engine_floor(Replication(scenario, 0), reference_s)
     return {
         "consumers": n, "days": HORIZON, "replications": replications, "strategy": REFERENCE_STRATEGY,
         "mechanisms": "the engine runs only the strategy cautious_small_batch, whose mechanisms the "
@@ -323,7 +324,27 @@ def reference_comparison(n: int, replications: int, *, repeats: int = 3) -> dict
         "engine_consumer_days_per_s": n * HORIZON / engine_s,
         "reference_consumer_days_per_s": n * HORIZON / reference_s,
         "agreement": agreement, "agree": all(v["ok"] for v in agreement.values()),
+        "floor": floor,
     }
+
+
+def _engine_floor(rep: Replication, reference_s: float) -> dict:
+    """What no change to the consumer logic can remove from an engine day, and the ratio it caps.
+
+    Two parts of a day do not depend on how the consumers are stepped: the day's uniforms
+    (five per consumer from the day's NumPy stream, the same for every strategy: the common
+    random numbers), and the seller's and competitors' Mesa agents, which the reference
+    shares. If all else cost nothing, the engine could be at most ``reference / floor``
+    times faster than the reference.
+    """
+    with phase_timers() as totals:
+        _run_model(rep, REFERENCE_STRATEGY)
+    days = HORIZON
+    per_day = {k: totals.get(k, 0.0) / days for k in ("draws", "offer", "step")}
+    floor_s = per_day["draws"] + per_day["offer"]
+    return {"draws_s_per_day": per_day["draws"], "offer_s_per_day": per_day["offer"],
+            "engine_s_per_day": per_day["step"], "reference_s_per_day": reference_s / days,
+            "max_ratio": reference_s / days / floor_s}
 
 
 # --- 3. Monte Carlo throughput ------------------------------------------------------------------
@@ -594,6 +615,10 @@ def table(res: dict) -> str:
                   f"{ref['replications']} replications; engine runs the same strategy)",
               f"  engine {ref['engine_s'] * 1000:.0f} ms, reference {ref['reference_s'] * 1000:.0f} ms "
               f"per run: engine is {ref['ratio']:.1f}x faster",
+              f"  a day: engine {ref['floor']['engine_s_per_day'] * 1e6:.0f} us, of which the day's draws "
+              f"{ref['floor']['draws_s_per_day'] * 1e6:.0f} us and the seller and competitors "
+              f"{ref['floor']['offer_s_per_day'] * 1e6:.0f} us; reference {ref['floor']['reference_s_per_day'] * 1e6:.0f} us"
+              f" (with nothing but draws and agents the engine would be {ref['floor']['max_ratio']:.0f}x faster)",
               f"  {'outcome':<15} {'engine':>14} {'reference':>14} {'diff/SE':>8}  agree"]
     for k, a in ref["agreement"].items():
         lines.append(f"  {k:<15} {a['engine_mean']:>14,.4g} {a['reference_mean']:>14,.4g} {a['z']:>8.2f}  "
