@@ -11,40 +11,33 @@ for any number of workers and any chunk size.
 
 A replication that raises is recorded in ``Results.failures`` and the others go
 on. Ctrl-C stops the batch, keeps what finished and returns with
-``interrupted=True``. With a :class:`~simulation.io.ResultStore`, every chunk is
+``interrupted=True``. With a :class:`~simulation.store.ResultStore`, every chunk is
 saved as soon as it finishes and a stopped run can be resumed.
 """
 
 from __future__ import annotations
 
-import math
-import multiprocessing
 import os
-import signal
 import time
-import traceback
-from collections.abc import Iterator, Sequence
-from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExecutor, as_completed
+from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import pandas as pd
 
+from .chunks import ChunkResult, chunk_replications, default_chunk_size, failure_record, run_chunk
+from .dispatch import START_METHOD, Dispatch
 from .errors import PresaleError
-from .io import Manifest, ResultFrames, ResultStore, concat_tidy, failure_frame, sort_tidy
+from .io import concat_tidy, failure_frame, sort_tidy
+from .manifest import Manifest
 from .progress import ProgressCallback, ProgressEvent
-from .runner import Replication
 from .scenario.schema import Scenario
+from .store import ResultFrames, ResultStore
 
 __all__ = ["ExecutionSettings", "Results", "ChunkResult", "run_chunk", "run_many", "resume",
            "chunk_replications", "default_chunk_size"]
 
-MAX_CHUNK_SIZE = 8
-"""Replications in one chunk at most: a chunk is the unit of progress, of saving and of what
-Ctrl-C drops, so it stays a few seconds long (writing it costs about 2 % of the run)."""
-CHUNKS_PER_WORKER = 8
-START_METHOD = "spawn"
-"""Start method of the default process pool; set on a private context, never globally."""
 
 
 @dataclass(frozen=True)
@@ -121,141 +114,6 @@ class Results:
     wall_time_s: float
     workers: int | None
     n_expected: int
-
-
-@dataclass(frozen=True)
-class ChunkResult:
-    """Tidy results of one chunk of replications."""
-
-    replications: tuple[int, ...]
-    outcomes: pd.DataFrame
-    trajectories: pd.DataFrame
-    failures: pd.DataFrame
-
-
-def _failure(strategy: str, replication: int, seed: int, err: BaseException) -> dict[str, Any]:
-    return {"strategy": strategy, "replication": replication, "seed": seed,
-            "error_type": type(err).__name__, "message": str(err),
-            "traceback": "".join(traceback.format_exception(err))}
-
-
-def run_chunk(scenario: Scenario, replications: Sequence[int], strategies: Sequence[str]) -> ChunkResult:
-    """Simulate every strategy in each of ``replications`` (the work unit).
-
-    Each replication's parameters and population are drawn once and shared by
-    its strategies, which step day by day together so that each day's draws are
-    made once (:meth:`~simulation.runner.Replication.plan_batch`). An exception
-    in one (strategy, replication) is recorded as a failure and the rest go on.
-    """
-    outcomes, trajectories, failures = [], [], []
-    seed = scenario.run.seed
-    for r in replications:
-        try:
-            replication = Replication(scenario, r)
-        except Exception as err:
-            failures += [_failure(s, r, seed, err) for s in strategies]
-            continue
-        replication.plan_batch(strategies)
-        for s in strategies:
-            try:
-                run = replication.simulate(s)
-            except Exception as err:
-                failures.append(_failure(s, r, seed, err))
-                continue
-            outcomes.append(run.outcome)
-            trajectories.append(run.trajectory)
-        del replication                   # free its population and draws before the next
-    return ChunkResult(tuple(replications), concat_tidy(outcomes), concat_tidy(trajectories),
-                       failure_frame(failures))
-
-
-def default_chunk_size(n_replications: int, workers: int) -> int:
-    """About :data:`CHUNKS_PER_WORKER` chunks per worker, between 1 and :data:`MAX_CHUNK_SIZE`
-    replications each."""
-    return max(1, min(MAX_CHUNK_SIZE, math.ceil(n_replications / (CHUNKS_PER_WORKER * workers))))
-
-
-def chunk_replications(replications: Sequence[int], size: int) -> list[tuple[int, ...]]:
-    """Split replications into chunks of at most ``size`` consecutive ones."""
-    chunks: list[tuple[int, ...]] = []
-    current: list[int] = []
-    for r in sorted(replications):
-        if current and (len(current) == size or r != current[-1] + 1):
-            chunks.append(tuple(current))
-            current = []
-        current.append(r)
-    if current:
-        chunks.append(tuple(current))
-    return chunks
-
-
-def _ignore_sigint() -> None:
-    """Worker initializer: Ctrl-C is handled by the parent, which stops the pool."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-class _Dispatch:
-    """Hands chunks to an executor (or runs them inline) and yields them as they finish.
-
-    A default process pool is created, and stopped on close, by this object only;
-    an injected executor is left running (only our pending futures are cancelled).
-    """
-
-    def __init__(self, scenario: Scenario, strategies: Sequence[str], *,
-                 executor: Executor | None, workers: int, n_chunks: int) -> None:
-        self.scenario, self.strategies = scenario, tuple(strategies)
-        self.owned = executor is None and workers > 1 and n_chunks > 1
-        if self.owned:
-            executor = ProcessPoolExecutor(
-                max_workers=min(workers, n_chunks), initializer=_ignore_sigint,
-                mp_context=multiprocessing.get_context(START_METHOD))
-        self.executor = executor
-        self.futures: dict[Future, tuple[int, ...]] = {}
-
-    def finished(self, chunks: Sequence[tuple[int, ...]]
-                 ) -> Iterator[tuple[tuple[int, ...], ChunkResult | Exception]]:
-        """Each chunk with its result, or with the exception that lost it (a worker
-        that died, a cancelled task), as they finish."""
-        if self.executor is None:
-            for chunk in chunks:
-                yield chunk, run_chunk(self.scenario, chunk, self.strategies)
-            return
-        self.futures = {self.executor.submit(run_chunk, self.scenario, chunk, self.strategies): chunk
-                        for chunk in chunks}
-        for future in as_completed(self.futures):
-            try:
-                err = future.exception()
-            except CancelledError as cancelled:
-                err = cancelled
-            if err is not None and not isinstance(err, Exception):
-                raise err
-            yield self.futures[future], err if err is not None else future.result()
-
-    def close(self, *, interrupted: bool) -> None:
-        """Cancel what has not started; stop our own pool (at once if interrupted)."""
-        for future in self.futures:
-            future.cancel()
-        if not self.owned:
-            return
-        if interrupted:
-            _stop_workers(self.executor)
-        self.executor.shutdown(wait=not interrupted, cancel_futures=True)
-
-
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """Terminate the pool's processes so that unfinished chunks are dropped at once."""
-    terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
-    if terminate is not None:
-        terminate()
-        return
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    for process in processes:
-        process.join(timeout=5)
-        if process.is_alive():
-            process.kill()
 
 
 class _Tracker:
@@ -408,11 +266,11 @@ def run_many(scenario: Scenario, settings: ExecutionSettings | None = None, *,
     finished: list[ChunkResult] = []
     lost: list[dict[str, Any]] = []
     interrupted = False
-    dispatch = _Dispatch(scenario, plan.strategies, executor=executor, workers=workers, n_chunks=len(chunks))
+    dispatch = Dispatch(scenario, plan.strategies, executor=executor, workers=workers, n_chunks=len(chunks))
     try:
         for chunk, result in dispatch.finished(chunks):
             if isinstance(result, Exception):
-                lost += [_failure(s, r, scenario.run.seed, result) for r in chunk for s in plan.strategies]
+                lost += [failure_record(s, r, scenario.run.seed, result) for r in chunk for s in plan.strategies]
                 tracker.advance(chunk, chunk)
                 continue
             if store is not None:

@@ -99,7 +99,7 @@ def compare_strategies(scenario: Scenario, settings: StudySettings | None = None
     start = time.perf_counter()
     store = None
     if settings.store_dir is not None:
-        from .io import ResultStore
+        from .store import ResultStore
 
         store = ResultStore(settings.store_dir)
     results = run_many(

@@ -25,7 +25,7 @@ from simulation import PresaleError, load_scenario, with_overrides  # noqa: E402
 from simulation.compare_cli import resolve_executor, run_compare  # noqa: E402
 from simulation.execution import resume, run_many  # noqa: E402
 from simulation.executors import DaskExecutor, dask_executor  # noqa: E402
-from simulation.io import ResultStore  # noqa: E402
+from simulation.store import ResultStore  # noqa: E402
 from simulation.progress import ProgressEvent  # noqa: E402
 
 SMOKE = Path(__file__).parent / "fixtures" / "smoke.yaml"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import simulation.execution as execution
+import simulation.chunks as chunks
 from simulation import PresaleError, load_scenario, simulate, with_overrides
 from simulation.execution import (
     ExecutionSettings,
@@ -19,6 +19,7 @@ from simulation.execution import (
     default_chunk_size,
     run_many,
 )
+from simulation.chunks import MAX_CHUNK_SIZE
 from simulation.io import FAILURE_COLUMNS
 from simulation.progress import ProgressBar, ProgressEvent, format_duration, format_event
 from simulation.runner import Replication
@@ -147,7 +148,7 @@ def test_bad_settings_are_refused(scenario):
 # --- failures -------------------------------------------------------------------------------------
 
 def test_failures_are_recorded_and_the_rest_continue(scenario, reference, monkeypatch):
-    monkeypatch.setattr(execution, "Replication", FailingReplication)
+    monkeypatch.setattr(chunks, "Replication", FailingReplication)
     results = run_many(scenario, replications=N_REPLICATIONS, workers=1, chunk_size=4)
     failures = results.failures
     assert not results.complete and not results.interrupted
@@ -208,7 +209,7 @@ def test_chunks_are_consecutive_and_bounded():
     assert chunk_replications([7, 0, 1, 5, 6, 8, 9], 3) == [(0, 1), (5, 6, 7), (8, 9)]
     assert default_chunk_size(10, 1) == 2
     assert default_chunk_size(40, 2) == 3
-    assert default_chunk_size(10_000, 2) == execution.MAX_CHUNK_SIZE
+    assert default_chunk_size(10_000, 2) == MAX_CHUNK_SIZE
     assert default_chunk_size(1, 8) == 1
 
 

@@ -1,5 +1,5 @@
-"""Tests of simulation.io: result directories (atomic chunks, ledger, manifest,
-resume after Ctrl-C or SIGKILL) and the final bundle."""
+"""Tests of result directories (simulation.store, simulation.manifest: atomic chunks,
+ledger, manifest, resume after Ctrl-C or SIGKILL) and of the final bundle (simulation.io)."""
 
 from __future__ import annotations
 
@@ -15,17 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import simulation.execution as execution
+import simulation.chunks as chunks
 from simulation import PresaleError, load_scenario, with_overrides
 from simulation.execution import resume, run_many
-from simulation.io import (
-    Manifest,
-    ResultStore,
-    records_json,
-    scenario_hash,
-    sort_tidy,
-    write_bundle,
-)
+from simulation.io import records_json, sort_tidy, write_bundle
+from simulation.manifest import Manifest, scenario_hash
+from simulation.store import ResultStore
 from simulation.runner import Replication
 from test_execution import (
     SMOKE,
@@ -207,12 +202,12 @@ class BuildFails(FailingReplication):
 
 
 def test_failures_survive_a_resume(tmp_path, scenario, monkeypatch):
-    monkeypatch.setattr(execution, "Replication", FailingReplication)
+    monkeypatch.setattr(chunks, "Replication", FailingReplication)
     uninterrupted = run_many(scenario, replications=N_REPLICATIONS, workers=1)
     first = stop_after_first_chunk(scenario, tmp_path)
     assert list(first.failures["replication"]) == [2]
     # replication 2 no longer fails: its failure must come from the ledger, not from a rerun
-    monkeypatch.setattr(execution, "Replication", BuildFails)
+    monkeypatch.setattr(chunks, "Replication", BuildFails)
     results = resume(tmp_path, scenario, workers=1)
     assert not results.complete
     assert_same_results(results, uninterrupted)
@@ -236,7 +231,7 @@ CHILD = """
 import sys
 from simulation import load_scenario, with_overrides
 from simulation.execution import run_many
-from simulation.io import ResultStore
+from simulation.store import ResultStore
 scenario = with_overrides(load_scenario(sys.argv[1]), {"run.population": 2000})
 run_many(scenario, replications=int(sys.argv[3]), workers=1, chunk_size=2, store=ResultStore(sys.argv[2]))
 """

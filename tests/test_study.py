@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulation import execution, load_scenario, with_overrides
+from simulation import chunks, load_scenario, with_overrides
 from simulation.study import StudySettings, compare_strategies
 
 SMOKE = Path(__file__).parent / "fixtures" / "smoke.yaml"
@@ -16,7 +16,7 @@ class _Broken:
 
 
 def test_a_study_whose_every_run_failed_is_incomplete_and_empty(monkeypatch):
-    monkeypatch.setattr(execution, "Replication", _Broken)
+    monkeypatch.setattr(chunks, "Replication", _Broken)
     scenario = with_overrides(load_scenario(SMOKE), {"run.population": 1000})
     study = compare_strategies(scenario, StudySettings(replications=3, workers=1, gates=("profit.mean < baseline -1%",)))
     assert not study.complete and not study.interrupted

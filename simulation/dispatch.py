@@ -1,0 +1,85 @@
+"""Chunks handed to an executor (or run inline), and the default local process pool."""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections.abc import Iterator, Sequence
+from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExecutor, as_completed
+
+from .chunks import ChunkResult, run_chunk
+from .scenario.schema import Scenario
+
+__all__ = ["Dispatch", "START_METHOD"]
+
+START_METHOD = "spawn"
+"""Start method of the default process pool; set on a private context, never globally."""
+
+
+def _ignore_sigint() -> None:
+    """Worker initializer: Ctrl-C is handled by the parent, which stops the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class Dispatch:
+    """Hands chunks to an executor (or runs them inline) and yields them as they finish.
+
+    A default process pool is created, and stopped on close, by this object only;
+    an injected executor is left running (only our pending futures are cancelled).
+    """
+
+    def __init__(self, scenario: Scenario, strategies: Sequence[str], *,
+                 executor: Executor | None, workers: int, n_chunks: int) -> None:
+        self.scenario, self.strategies = scenario, tuple(strategies)
+        self.owned = executor is None and workers > 1 and n_chunks > 1
+        if self.owned:
+            executor = ProcessPoolExecutor(
+                max_workers=min(workers, n_chunks), initializer=_ignore_sigint,
+                mp_context=multiprocessing.get_context(START_METHOD))
+        self.executor = executor
+        self.futures: dict[Future, tuple[int, ...]] = {}
+
+    def finished(self, chunks: Sequence[tuple[int, ...]]
+                 ) -> Iterator[tuple[tuple[int, ...], ChunkResult | Exception]]:
+        """Each chunk with its result, or with the exception that lost it (a worker
+        that died, a cancelled task), as they finish."""
+        if self.executor is None:
+            for chunk in chunks:
+                yield chunk, run_chunk(self.scenario, chunk, self.strategies)
+            return
+        self.futures = {self.executor.submit(run_chunk, self.scenario, chunk, self.strategies): chunk
+                        for chunk in chunks}
+        for future in as_completed(self.futures):
+            try:
+                err = future.exception()
+            except CancelledError as cancelled:
+                err = cancelled
+            if err is not None and not isinstance(err, Exception):
+                raise err
+            yield self.futures[future], err if err is not None else future.result()
+
+    def close(self, *, interrupted: bool) -> None:
+        """Cancel what has not started; stop our own pool (at once if interrupted)."""
+        for future in self.futures:
+            future.cancel()
+        if not self.owned:
+            return
+        if interrupted:
+            _stop_workers(self.executor)
+        self.executor.shutdown(wait=not interrupted, cancel_futures=True)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Terminate the pool's processes so that unfinished chunks are dropped at once."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
+    if terminate is not None:
+        terminate()
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()

@@ -1,0 +1,251 @@
+"""Result directories that lose nothing, and the final result bundle.
+
+A :class:`ResultStore` keeps the results of a batch of replications while it
+runs, so that a run stopped by Ctrl-C, a crash or a killed machine can be
+resumed without redoing finished work::
+
+    results/
+      manifest.json                      what ran: scenario hash, seed, versions, times, status
+      scenario.json                      the validated scenario, canonical JSON
+      ledger.jsonl                       one line per finished chunk (the commit record)
+      chunks/chunk-000000-000009.parquet        outcomes of replications 0-9
+      chunks/chunk-000000-000009-traj.parquet   their daily trajectories
+
+Every file is written atomically (temporary file in the same directory,
+``fsync``, ``os.replace``, ``fsync`` of the directory), and a chunk counts as
+finished only once its ledger line is on disk. Failures of single
+replications are deterministic (same seed, same error) and are kept in the
+ledger, so a resumed run reports them exactly as an uninterrupted one.
+
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .atomic import fsync_dir, write_parquet, write_text
+from .errors import PresaleError
+from .io import concat_tidy, failure_frame, plain, sort_tidy
+from .manifest import Manifest, canonical_json, scenario_changes, scenario_hash, utc_now
+from .scenario.schema import Scenario
+
+__all__ = ["ResultFrames", "ResultStore"]
+
+
+@dataclass(frozen=True)
+class ResultFrames:
+    """Outcomes, trajectories and failures read back from a :class:`ResultStore`."""
+
+    outcomes: pd.DataFrame
+    trajectories: pd.DataFrame
+    failures: pd.DataFrame
+
+
+
+class ResultStore:
+    """A result directory written chunk by chunk (see the module docstring for its layout).
+
+    A run without ``resume`` starts the directory again; a run with ``resume``
+    continues it.
+
+    Parameters
+    ----------
+    directory
+        The result directory; created on first use.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.directory = Path(directory)
+
+    def __repr__(self) -> str:
+        return f"ResultStore({str(self.directory)!r})"
+
+    @property
+    def chunks_dir(self) -> Path:
+        return self.directory / "chunks"
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.directory / "ledger.jsonl"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.directory / "manifest.json"
+
+    @property
+    def scenario_path(self) -> Path:
+        return self.directory / "scenario.json"
+
+    # ledger
+    def ledger(self) -> list[dict[str, Any]]:
+        """The finished chunks, in the order they finished.
+
+        An entry counts once its closing newline is on disk: text after the last
+        newline (a write cut short by a crash) is ignored; an unreadable complete
+        line is an error.
+        """
+        try:
+            *lines, _torn = self.ledger_path.read_bytes().split(b"\n")
+        except FileNotFoundError:
+            return []
+        entries = []
+        for number, line in enumerate(lines, start=1):
+            try:
+                entries.append(json.loads(line))
+            except ValueError:
+                raise PresaleError(f"{self.ledger_path}: line {number} is not a ledger entry") from None
+        return entries
+
+    def finished_replications(self) -> set[int]:
+        """Replications whose chunk is recorded in the ledger."""
+        return {int(r) for entry in self.ledger() for r in entry["replications"]}
+
+    def _repair_ledger(self) -> None:
+        """Cut a torn last line so that the next entry starts on a line of its own."""
+        try:
+            data = self.ledger_path.read_bytes()
+        except FileNotFoundError:
+            return
+        if data and not data.endswith(b"\n"):
+            with open(self.ledger_path, "r+b") as f:
+                f.truncate(data.rfind(b"\n") + 1)
+                f.flush()
+                os.fsync(f.fileno())
+
+    def _append_ledger(self, entry: Mapping[str, Any]) -> None:
+        new = not self.ledger_path.exists()
+        with open(self.ledger_path, "ab") as f:
+            f.write(json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n")
+            f.flush()
+            os.fsync(f.fileno())
+        if new:
+            fsync_dir(self.directory)
+
+    # manifest and scenario
+    def read_manifest(self) -> Manifest | None:
+        """The manifest, or ``None`` when the directory has none yet."""
+        try:
+            return Manifest.from_json(self.manifest_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+
+    def write_manifest(self, manifest: Manifest) -> None:
+        """Replace the manifest atomically."""
+        write_text(self.manifest_path, manifest.to_json())
+
+    def check_scenario(self, scenario: Scenario, manifest: Manifest) -> None:
+        """Raise :class:`PresaleError` unless ``scenario`` is the one ``manifest`` ran."""
+        if manifest.scenario_hash == scenario_hash(scenario):
+            return
+        try:
+            old = json.loads(self.scenario_path.read_text(encoding="utf-8"))
+            changes = scenario_changes(old, scenario.model_dump(mode="json"))
+        except (FileNotFoundError, ValueError):
+            changes = [f"scenario hash {manifest.scenario_hash[:12]} -> {scenario_hash(scenario)[:12]}"]
+        shown = "; ".join(changes[:5]) + (f"; and {len(changes) - 5} more" if len(changes) > 5 else "")
+        raise PresaleError(
+            f"the scenario changed since this run started: {shown}. "
+            f"{self.directory} holds results of the earlier scenario '{manifest.scenario}'; "
+            "restore that scenario to resume, or write to a new directory")
+
+    def clear(self) -> None:
+        """Forget every finished chunk: the ledger first (so that nothing counts as
+        finished any more), then the chunk files. Other files are left alone."""
+        self.ledger_path.unlink(missing_ok=True)
+        fsync_dir(self.directory)
+        for path in self.chunks_dir.glob("*"):
+            if path.name.startswith(("chunk-", ".chunk-")) and path.is_file():
+                path.unlink()
+
+    def prepare(self, scenario: Scenario, *, resume: bool) -> Manifest | None:
+        """Make the directory ready for a session of ``scenario``.
+
+        Without ``resume`` the session starts again: finished chunks are
+        forgotten (:meth:`clear`). With ``resume`` the previous manifest is
+        returned (``None`` if there is none) after checking that it ran the same
+        scenario (:class:`PresaleError` otherwise).
+        """
+        self.chunks_dir.mkdir(parents=True, exist_ok=True)
+        fsync_dir(self.directory)
+        if not resume:
+            self.clear()
+            previous = None
+        else:
+            previous = self.read_manifest()
+            if previous is not None:
+                self.check_scenario(scenario, previous)
+            elif self.ledger():
+                raise PresaleError(f"{self.directory} has finished chunks but no manifest.json; "
+                                   "cannot check which scenario they belong to")
+            self._repair_ledger()
+        write_text(self.scenario_path, canonical_json(scenario) + "\n")
+        return previous
+
+    # chunks
+    def write_chunk(self, replications: Sequence[int], *, strategies: Sequence[str],
+                    outcomes: pd.DataFrame, trajectories: pd.DataFrame,
+                    failures: pd.DataFrame) -> dict[str, Any]:
+        """Store the results of a chunk of consecutive replications and record it in
+        the ledger (last, so that a crash leaves no half-recorded chunk). Returns the
+        ledger entry."""
+        stem = f"chunk-{min(replications):06d}-{max(replications):06d}"
+        names = {}
+        for key, frame, suffix in (("outcomes", outcomes, ""), ("trajectories", trajectories, "-traj")):
+            names[key] = None
+            if not frame.empty:
+                names[key] = f"chunks/{stem}{suffix}.parquet"
+                write_parquet(self.directory / names[key], frame)
+        entry = {"replications": [int(r) for r in replications], "strategies": list(strategies),
+                 "n_outcomes": len(outcomes), "n_trajectory_rows": len(trajectories), **names,
+                 "failures": plain(failures.to_dict(orient="records")), "written_at": utc_now()}
+        self._append_ledger(entry)
+        return entry
+
+    def load(self, *, strategies: Sequence[str] | None = None,
+             replications: Iterable[int] | None = None) -> ResultFrames:
+        """Every finished result, ordered by replication, strategy (and day).
+
+        Parameters
+        ----------
+        strategies
+            Keep these strategies, in this order; default those of the manifest.
+        replications
+            Keep these replications; default all finished ones.
+        """
+        entries = self.ledger()
+        seen: set[int] = set()
+        for entry in entries:
+            again = seen.intersection(entry["replications"])
+            if again:
+                raise PresaleError(f"{self.ledger_path}: replications {sorted(again)[:5]} recorded twice")
+            seen.update(entry["replications"])
+        if strategies is None:
+            manifest = self.read_manifest()
+            strategies = (manifest.strategies if manifest is not None
+                          else list(dict.fromkeys(s for e in entries for s in e["strategies"])))
+        wanted = None if replications is None else set(replications)
+        if wanted is not None:
+            entries = [e for e in entries if wanted.intersection(e["replications"])]
+
+        def read(key: str) -> pd.DataFrame:
+            return concat_tidy(pd.read_parquet(self.directory / e[key]) for e in entries if e[key])
+
+        def keep(frame: pd.DataFrame) -> pd.DataFrame:
+            if frame.empty:
+                return frame
+            mask = frame["strategy"].isin(strategies)
+            if wanted is not None:
+                mask &= frame["replication"].isin(wanted)
+            return sort_tidy(frame if mask.all() else frame[mask], strategies)
+
+        failures = failure_frame(f for e in entries for f in e["failures"])
+        return ResultFrames(keep(read("outcomes")), keep(read("trajectories")), keep(failures))
+
+
