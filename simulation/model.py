@@ -28,7 +28,7 @@ import numpy as np
 from .agents import CompetitorAgent, SellerAgent
 from .market.calendar import phase_by_day
 from .market.ledger import Ledger
-from .market.population import Population, State, build_population
+from .market.population import Population, State, build_population, in_states
 from .rng import stream
 from .shopping import shop
 from .orders import close_campaign, collect_balances, process_returns, ship_orders
@@ -120,6 +120,7 @@ class PresaleModel(mesa.Model):
             population = build_population(scenario.market, scenario.channels, n,
                                           rng=stream(seed, replication, "population"))
         self.pop = population.fresh()
+        self.n_unaware = int(np.count_nonzero(self.pop.state == State.UNAWARE))   # kept by the awareness step
         if draws is None:
             draws = DrawCache(seed, replication, self.pop.n)
         elif (draws.seed, draws.replication, draws.n) != (seed, replication, self.pop.n):
@@ -142,6 +143,7 @@ class PresaleModel(mesa.Model):
         self.stock = inv.initial_stock / self.weight          # simulated units
         self.ledger.book("cogs", 0, inv.initial_stock * scenario.product.unit_cost)
         self.arrivals = np.zeros(self.horizon)
+        self.returns_due = np.zeros(self.horizon, dtype=np.int64)   # units to come back each day
         if inv.production.rule == "fixed":
             self.order_production(inv.production.quantity, inv.production.order_day)
 
@@ -192,20 +194,23 @@ class PresaleModel(mesa.Model):
     def _spread_awareness(self, draws: DayDraws) -> None:
         aw = self.campaign.market.awareness
         state = self.pop.state
-        unaware = state == State.UNAWARE
-        if not unaware.any():
+        if self.n_unaware == 0:
             return
-        adopters = np.count_nonzero((state >= State.DEPOSITED) & (state <= State.DELIVERED))
+        unaware = state == State.UNAWARE
+        adopters = np.count_nonzero(in_states(state, State.DEPOSITED, State.DELIVERED))
         rate = ad_innovation_rate(self.seller.offer.contacts, self.per_contact, self.reachable_market)
         q = imitation_rate(float(aw.imitation), self.rating, effect=aw.wom_rating_effect,
                            reference=aw.wom_reference_rating)
-        innovation = float(aw.innovation) + np.stack([np.zeros_like(rate), rate], axis=1)
+        innovation = np.empty((rate.shape[0], 2))       # per channel: unreachable, reachable
+        innovation[:, 0] = float(aw.innovation)
+        innovation[:, 1] = float(aw.innovation) + rate
         hazard = bass_hazard(innovation, q, adopters / self.pop.n).astype(np.float32).ravel()
         # draw < hazard of one's group implies draw < the largest hazard: look up the
         # group only for those few candidates (same result as a lookup for everyone)
         candidates = np.flatnonzero(unaware & (draws.aware < hazard.max()))
         new = candidates[draws.aware[candidates] < hazard[self.awareness_group[candidates]]]
         state[new] = State.AWARE
+        self.n_unaware = np.count_nonzero(unaware) - new.size
 
     def _end_of_day(self) -> None:
         day, w, pop, led = self.day, self.weight, self.pop, self.ledger
@@ -213,7 +218,7 @@ class PresaleModel(mesa.Model):
         stock_units = self.stock * w
         led.set_level("stock", day, stock_units)
         led.book("holding", day, stock_units * strat.inventory.holding_cost_per_unit_day)
-        led.set_level("aware", day, np.count_nonzero(pop.state != State.UNAWARE) * w)
+        led.set_level("aware", day, (pop.n - self.n_unaware) * w)
         led.set_level("reserved_level", day, np.count_nonzero(pop.state == State.RESERVED) * w)
         led.set_level("price", day, self.seller.path[day])
         cancellable = strat.fulfilment.cancellation_right
@@ -224,7 +229,7 @@ class PresaleModel(mesa.Model):
                 refundable = (pop.state == State.PAID) | (pop.state == State.DEPOSITED)
             else:
                 refundable = pop.state == (State.PAID if cancellable else State.DEPOSITED)
-            liability = float(pop.paid[refundable].sum(dtype=np.float64)) * w
+            liability = float(pop.paid.sum(where=refundable, dtype=np.float64)) * w
         led.set_level("refund_liability", day, liability)
 
     def note_stockout(self) -> None:

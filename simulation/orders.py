@@ -58,7 +58,10 @@ def collect_balances(model) -> None:
 
 def _mark_returns(model, idx: np.ndarray, u: np.ndarray) -> None:
     back = idx[u < model.p_return]
-    model.pop.return_day[back] = model.day + model.campaign.product.returns.delay_days
+    due = model.day + model.campaign.product.returns.delay_days
+    model.pop.return_day[back] = due
+    if due < model.horizon:
+        model.returns_due[due] += back.size
 
 
 def deliver(model, idx: np.ndarray, u_return: np.ndarray) -> None:
@@ -96,6 +99,8 @@ def ship_orders(model, draws) -> None:
 def process_returns(model) -> None:
     """Returns due today come back: refund the price, salvage the unit."""
     pop = model.pop
+    if model.returns_due[model.day] == 0:
+        return
     due = np.flatnonzero((pop.return_day == model.day) & (pop.state == State.DELIVERED))
     if due.size == 0:
         return

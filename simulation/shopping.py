@@ -17,7 +17,7 @@ import numpy as np
 from .limited_offers import level_room, serve_limited
 from .market.calendar import Phase
 from .market.fulfilment import first_in_line, queue_keys
-from .market.population import State
+from .market.population import State, in_states
 from .orders import book_payment, deliver
 from .quotes import Quotes, promotion_masks, shoppers_of, subset, utilities, zero_quote
 
@@ -28,7 +28,7 @@ def shop(model, draws) -> None:
     """Run today's choices and apply them."""
     pop = model.pop
     phase = Phase(int(model.phase[model.day]))
-    active = (pop.state == State.AWARE) | (pop.state == State.RESERVED)
+    active = in_states(pop.state, State.AWARE, State.RESERVED)
     conversion = model.visit_threshold
     visit = draws.visit < conversion
     if phase == Phase.PRESALE:

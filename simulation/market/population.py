@@ -7,7 +7,7 @@ from enum import IntEnum
 
 import numpy as np
 
-__all__ = ["State", "ADOPTED", "Population", "build_population"]
+__all__ = ["State", "ADOPTED", "Population", "build_population", "in_states"]
 
 
 class State(IntEnum):
@@ -26,6 +26,17 @@ class State(IntEnum):
 
 
 ADOPTED = np.array([State.DEPOSITED, State.PAID, State.DELIVERED], dtype=np.uint8)
+
+
+def in_states(state: np.ndarray, first: State, last: State) -> np.ndarray:
+    """Mask of consumers whose ``state`` lies in ``first..last`` (inclusive).
+
+    One subtraction and one comparison: below ``first`` the unsigned
+    difference wraps around to a large number.
+    """
+    return (state - np.uint8(first)) <= np.uint8(last - first)
+
+
 _STATE_FIELDS = ("state", "order_day", "price_agreed", "paid", "deposit", "return_day")
 
 
