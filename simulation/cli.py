@@ -166,8 +166,13 @@ def compare_cmd(
     (CSV, JSON), manifest.json, report.html, report.md and figures. Exit codes:
     0 ok, 1 a gate failed, 2 bad input, 3 some runs failed or were interrupted.
     """
-    from .compare_cli import run_compare
+    from .compare_cli import result_folder_hint, run_compare
 
+    hints = [h for h in map(result_folder_hint, files) if h]
+    for hint in hints:
+        _err(hint)
+    if hints:
+        raise typer.Exit(EXIT_INPUT)
     code = run_compare(
         files, _load_all(files), replications=replications, workers=workers, population=population,
         seed=seed, out=out, gates=tuple(fail_if or ()), junit_xml=junit_xml, summary_md=summary_md,

@@ -10,10 +10,36 @@ from typing import Callable
 
 from .errors import PresaleError
 
-__all__ = ["run_compare", "resolve_executor", "EXECUTORS"]
+__all__ = ["run_compare", "resolve_executor", "result_folder_hint", "EXECUTORS"]
 
 
 EXECUTORS = ("local", "dask")
+
+
+def result_folder_hint(path: Path) -> str | None:
+    """What to type instead, when a scenario argument is a folder of ``presale compare`` results.
+
+    ``--out`` names the folder with one sub-folder per scenario; ``--resume`` is a
+    switch. ``None`` when ``path`` holds no results.
+    """
+    import json
+
+    if not path.is_dir():
+        return None
+    runs = [path] if (path / "manifest.json").is_file() else sorted(
+        p for p in path.iterdir() if p.is_dir() and (p / "manifest.json").is_file())
+    if not runs:
+        return None
+    root = path.parent if runs == [path] else path
+    files = []
+    for run in runs:
+        try:
+            files.append(json.loads((run / "manifest.json").read_text(encoding="utf-8")).get("scenario_file"))
+        except (OSError, ValueError, AttributeError):
+            files.append(None)
+    scenario = " ".join(f for f in files if f) or "SCENARIO.yaml"
+    return (f"{path}: is a folder of results, not a scenario file; to finish the run saved there: "
+            f"presale compare {scenario} --out {root} --resume")
 
 
 def resolve_executor(executor: str | None, *, scheduler: str | None, workers: int | None) -> str:

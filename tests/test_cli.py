@@ -89,6 +89,17 @@ def test_equal_variant_alone_exits_0(tmp_path):
     assert manifest["complete"] is True
 
 
+def test_a_results_folder_given_as_scenario_says_how_to_resume(gated):
+    """``--resume DIR`` reads DIR as a scenario file; the message shows the command that resumes."""
+    tmp, _ = gated
+    for folder in (tmp / "out", tmp / "out" / "variants"):
+        proc = presale("compare", tmp / "variants.yaml", "--resume", folder, cwd=tmp)
+        assert_no_traceback(proc)
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert f"{folder}: is a folder of results, not a scenario file" in proc.stderr
+        assert f"presale compare {tmp / 'variants.yaml'} --out {tmp / 'out'} --resume" in proc.stderr
+
+
 def test_the_report_and_tables_are_written(gated):
     tmp, _ = gated
     out = tmp / "out" / "variants"
