@@ -10,6 +10,8 @@ and choose again on the same random draw.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .market.calendar import Phase
@@ -50,9 +52,13 @@ def _limits(model, quotes: Quotes, cand: np.ndarray, *, shelf: float, tier_room:
     return np.vstack(usage).astype(float), np.array(room, dtype=float), what
 
 
+@functools.lru_cache(maxsize=256)
 def level_room(levels: tuple, weight: float) -> np.ndarray:
-    """Whole simulated orders from today's first one up to the end of each tier level."""
-    return np.floor(np.cumsum([cap for _, cap in levels]) / weight + _EPS)
+    """Whole simulated orders from today's first one up to the end of each tier level
+    (read-only; the same levels come back every day of a campaign, so results are kept)."""
+    room = np.floor(np.cumsum([cap for _, cap in levels]) / weight + _EPS)
+    room.flags.writeable = False
+    return room
 
 
 def serve_limited(model, quotes: Quotes, queue: np.ndarray, phase: Phase, *, level: int) -> np.ndarray:

@@ -64,4 +64,7 @@ def utility_matrix(s: Shoppers, ours: np.ndarray, *, competitors: list[tuple[flo
     else:
         rows.append(np.full(m, -np.inf, dtype=np.float32))
     rows.append(np.full(m, outside_utility, dtype=np.float32))
-    return np.vstack([np.asarray(r, dtype=np.float32) for r in rows])
+    out = np.empty((len(rows), m), dtype=np.float32)
+    for k, r in enumerate(rows):
+        out[k] = r
+    return out
