@@ -29,7 +29,7 @@ from .agents import CompetitorAgent, SellerAgent
 from .market.calendar import phase_by_day
 from .market.ledger import Ledger
 from .market.population import Population, State, build_population, in_states
-from .rng import stream
+from .rng import name_key, stream
 from .shopping import shop
 from .orders import close_campaign, collect_balances, process_returns, ship_orders
 from .market.awareness import ad_innovation_rate, bass_hazard, imitation_rate
@@ -68,6 +68,7 @@ class DrawCache:
         self.seed, self.replication, self.n = seed, replication, n
         self._day: int | None = None
         self._draws: DayDraws | None = None
+        self._coupons: dict[str, np.ndarray] = {}
 
     def get(self, day: int) -> DayDraws:
         """The draws of ``day``."""
@@ -76,6 +77,19 @@ class DrawCache:
             self._draws = DayDraws(self.seed, self.replication, day, self.n)
             self._day = day
         return self._draws
+
+    def coupon(self, name: str) -> np.ndarray:
+        """Each consumer's uniform for holding the coupon ``name``, fixed for the campaign.
+
+        One stream per coupon name (an unnamed coupon goes by its position): coupons are
+        issued independently of each other, and a coupon of the same name goes to the same
+        consumers under every strategy.
+        """
+        if name not in self._coupons:
+            u = stream(self.seed, self.replication, "coupon", name_key(name)).random(self.n, dtype=np.float32)
+            u.flags.writeable = False
+            self._coupons[name] = u
+        return self._coupons[name]
 
 
 class PresaleModel(mesa.Model):

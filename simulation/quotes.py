@@ -17,8 +17,6 @@ from .market.utility import Shoppers, ours_utility, utility_matrix
 
 __all__ = ["Quotes", "shoppers_of", "promotion_masks", "utilities", "subset", "zero_quote"]
 
-_GOLDEN = np.float32(0.618034)
-
 
 def shoppers_of(model, idx: np.ndarray, phase: Phase) -> Shoppers:
     """Attributes of consumers ``idx`` as they shop today (expected valuation before the launch)."""
@@ -41,7 +39,7 @@ def promotion_masks(model, idx: np.ndarray, u_redeem: np.ndarray) -> tuple[list,
         mask = eligible(p, segment=pop.segment[idx], channel=pop.channel[idx], is_member=pop.is_member[idx],
                         segment_ids=model.segment_ids, channel_ids=model.channel_ids)
         if p.kind == "coupon":
-            held = (pop.u_coupon[idx] + _GOLDEN * np.float32(i + 1)) % np.float32(1.0) < p.issue_share
+            held = model.draws.coupon(p.name or f"#{i}")[idx] < p.issue_share   # by name, else position
             mask &= held & (u_redeem < p.p_redeem)
         promos.append((i, p))
         masks.append(mask)

@@ -66,7 +66,7 @@ def test_population_and_parameters_common_to_strategies(scenario):
     rep = Replication(scenario, 2)
     base, prepay = rep.model("base"), rep.model("prepay")
     for name in ("segment", "channel", "is_member", "is_strategic", "valuation", "valuation_real",
-                 "patience", "u_coupon", "initial_state"):
+                 "patience", "initial_state"):
         np.testing.assert_array_equal(getattr(base.pop, name), getattr(prepay.pop, name), err_msg=name)
     drawn = rep.scenario
     assert drawn.strategies["base"].inventory.lead_time_days == drawn.strategies["prepay"].inventory.lead_time_days

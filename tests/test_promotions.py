@@ -133,6 +133,28 @@ def test_coupon_issue_and_redemption_share(run_toy, share_close):
     assert np.all(pop.price_agreed[_bought(model) & ~window] == 100)
 
 
+def test_two_coupons_are_issued_independently(run_toy, share_close):
+    """Coupons of 10 (to half the consumers) and 5 (to 30 %), always redeemed: a buyer pays
+    85 with both, 90, 95 or 100; holding both has probability 0.5 x 0.3."""
+    window = {"start_day": LAUNCH, "end_day": LAUNCH + 3}
+    model = _run(run_toy, {"kind": "coupon", "name": "big", "amount": 10, "issue_share": 0.5, **window},
+                 {"kind": "coupon", "name": "small", "amount": 5, "issue_share": 0.3, **window})
+    pop = model.pop
+    paid = pop.price_agreed[_bought(model) & (pop.order_day < LAUNCH + 3)]
+    n = paid.size
+    for price, share in ((85, 0.15), (90, 0.35), (95, 0.15), (100, 0.35)):
+        share_close(np.count_nonzero(paid == price) / n, share, n)
+
+
+def test_a_coupon_goes_to_the_same_consumers_under_every_strategy():
+    from simulation.model import DrawCache
+
+    a, b = DrawCache(7, 3, 1000), DrawCache(7, 3, 1000)
+    np.testing.assert_array_equal(a.coupon("members"), b.coupon("members"))
+    assert not np.array_equal(a.coupon("members"), a.coupon("fans"))
+    assert not np.array_equal(a.coupon("members"), DrawCache(7, 4, 1000).coupon("members"))
+
+
 def test_flash_sale_quantity_then_regular_price(run_toy):
     """Everyone buys on the launch day: the first 3000 at the flash price, the rest at 100,
     and the sold-out flash sale stays closed."""

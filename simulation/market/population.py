@@ -59,7 +59,6 @@ class Population:
     patience: np.ndarray           # float32 discount factor per day
     trust: np.ndarray              # float32 0..1
     loyalty: np.ndarray            # float32 extra utility for competitors
-    u_coupon: np.ndarray           # float32 static uniform for coupon issue
     initial_state: np.ndarray      # uint8 state at day 0
     state: np.ndarray              # uint8 State
     order_day: np.ndarray          # int16, -1 before an order
@@ -128,7 +127,6 @@ def build_population(market, channels: dict, n: int, *, rng: np.random.Generator
     is_reachable = rng.random(n) < reach
     is_strategic = rng.random(n) < np.array([s.strategic_share for s in segments])[seg_index]
     is_member = rng.random(n) < np.array([s.membership_share for s in segments])[seg_index]
-    u_coupon = rng.random(n, dtype=np.float32)
     aware = rng.random(n) < market.awareness.initial_aware_share
     initial = np.where(aware, State.AWARE, State.UNAWARE).astype(np.uint8)
     pop = Population(
@@ -137,7 +135,7 @@ def build_population(market, channels: dict, n: int, *, rng: np.random.Generator
         valuation_real=(attrs["valuation"] + attrs["valuation_noise"]).astype(np.float32),
         price_sensitivity=attrs["price_sensitivity"], deal_proneness=attrs["deal_proneness"],
         patience=np.clip(attrs["patience"], 1e-6, 1.0), trust=np.clip(attrs["trust"], 0.0, 1.0),
-        loyalty=attrs["competitor_loyalty"], u_coupon=u_coupon, initial_state=initial,
+        loyalty=attrs["competitor_loyalty"], initial_state=initial,
         **_day_zero(initial),
     )
     return pop
