@@ -57,7 +57,8 @@ class SellerAgent(mesa.Agent):
         self.price_history: list[float] = []
         self.promo_history: list[bool] = []
         self.offer: Offer | None = None
-        self._ad_plan: list[tuple[np.ndarray, float]] | None = None
+        # contacts bought per channel and money spent, each day: the plan is fixed
+        self._ad_plan = [self._contacts_and_spend(d, Phase(int(p))) for d, p in enumerate(model.phase)]
 
     def _active_promotions(self, day: int) -> tuple:
         out = []
@@ -68,13 +69,6 @@ class SellerAgent(mesa.Agent):
                 continue
             out.append((i, p))
         return tuple(out)
-
-    def _ad_today(self, day: int) -> tuple[np.ndarray, float]:
-        """Contacts bought per channel and money spent on ``day``: the plan is fixed, so it is
-        worked out for every day at the first step."""
-        if self._ad_plan is None:
-            self._ad_plan = [self._contacts_and_spend(d, Phase(int(p))) for d, p in enumerate(self.model.phase)]
-        return self._ad_plan[day]
 
     def _contacts_and_spend(self, day: int, phase: Phase) -> tuple[np.ndarray, float]:
         names = self.model.channel_names
@@ -104,7 +98,7 @@ class SellerAgent(mesa.Agent):
             limited = TierOffer.flat(self.path[day])
         promos = self._active_promotions(day)
         cap = self.strategy.pricing.presale_quantity
-        contacts, spend = self._ad_today(day)
+        contacts, spend = self._ad_plan[day]
         model.ledger.book("marketing", day, spend)
         self.offer = Offer(
             phase=phase, price=limited.price, limited=limited, promotions=promos,

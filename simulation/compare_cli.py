@@ -22,20 +22,21 @@ def result_folder_hint(path: Path) -> str | None:
     ``--out`` names the folder with one sub-folder per scenario; ``--resume`` is a
     switch. ``None`` when ``path`` holds no results.
     """
-    import json
+    from .store import ResultStore
 
     if not path.is_dir():
         return None
-    runs = [path] if (path / "manifest.json").is_file() else sorted(
-        p for p in path.iterdir() if p.is_dir() and (p / "manifest.json").is_file())
-    if not runs:
+    here = ResultStore(path)
+    stores = [here] if here.manifest_path.is_file() else [
+        s for s in map(ResultStore, sorted(p for p in path.iterdir() if p.is_dir())) if s.manifest_path.is_file()]
+    if not stores:
         return None
-    root = path.parent if runs == [path] else path
+    root = path.parent if stores[0] is here else path
     files = []
-    for run in runs:
+    for store in stores:
         try:
-            files.append(json.loads((run / "manifest.json").read_text(encoding="utf-8")).get("scenario_file"))
-        except (OSError, ValueError, AttributeError):
+            files.append(store.read_manifest().scenario_file)
+        except (OSError, ValueError, TypeError):   # unreadable: the hint names no file
             files.append(None)
     scenario = " ".join(f for f in files if f) or "SCENARIO.yaml"
     return (f"{path}: is a folder of results, not a scenario file; to finish the run saved there: "

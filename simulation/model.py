@@ -240,7 +240,7 @@ class PresaleModel(mesa.Model):
         liability = 0.0
         if cancellable or deposit_back:
             if cancellable and deposit_back:
-                refundable = (pop.state == State.PAID) | (pop.state == State.DEPOSITED)
+                refundable = in_states(pop.state, State.DEPOSITED, State.PAID)
             else:
                 refundable = pop.state == (State.PAID if cancellable else State.DEPOSITED)
             liability = float(pop.paid.sum(where=refundable, dtype=np.float64)) * w

@@ -8,7 +8,7 @@ import numpy as np
 
 from .market.deposits import balance_due, inflation_credit, pays_balance
 from .market.fulfilment import first_in_line
-from .market.population import State
+from .market.population import State, in_states
 
 __all__ = ["collect_balances", "ship_orders", "process_returns", "close_campaign", "book_payment", "refund"]
 
@@ -114,7 +114,7 @@ def close_campaign(model) -> None:
     """After the last day: cancel and refund unshipped orders, salvage leftovers."""
     pop, w, led = model.pop, model.weight, model.ledger
     model.day = last = model.horizon - 1
-    open_orders = np.flatnonzero((pop.state == State.PAID) | (pop.state == State.DEPOSITED))
+    open_orders = np.flatnonzero(in_states(pop.state, State.DEPOSITED, State.PAID))
     if open_orders.size:
         refund(model, open_orders, State.CANCELLED)
         led.book("cancellations", last, open_orders.size * w)

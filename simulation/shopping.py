@@ -29,8 +29,8 @@ def shop(model, draws) -> None:
     pop = model.pop
     phase = Phase(int(model.phase[model.day]))
     active = in_states(pop.state, State.AWARE, State.RESERVED)
-    conversion = model.visit_threshold
-    visit = draws.visit < conversion
+    p_visit = model.visit_threshold
+    visit = draws.visit < p_visit
     if phase == Phase.PRESALE:
         visit |= pop.state == State.RESERVED
     idx = np.flatnonzero(active & visit)
@@ -38,7 +38,7 @@ def shop(model, draws) -> None:
         return
     s = shoppers_of(model, idx, phase)
     u_choice, u_redeem = draws.choice[idx], draws.event[idx]
-    queue = queue_keys(draws.visit[idx], conversion[idx])
+    queue = queue_keys(draws.visit[idx], p_visit[idx])
     promos, masks = promotion_masks(model, idx, u_redeem)
     levels = model.seller.offer.limited.levels
     level = int(np.argmax(level_room(levels, model.weight) > 0))   # the first with a whole order left

@@ -7,7 +7,7 @@ from enum import IntEnum
 
 import numpy as np
 
-__all__ = ["State", "ADOPTED", "Population", "build_population", "in_states"]
+__all__ = ["State", "Population", "build_population", "in_states"]
 
 
 class State(IntEnum):
@@ -23,9 +23,6 @@ class State(IntEnum):
     COMPETITOR = 7    # bought a competitor's product
     LEFT = 8
     CANCELLED = 9     # walked away from a deposit or cancelled an order
-
-
-ADOPTED = np.array([State.DEPOSITED, State.PAID, State.DELIVERED], dtype=np.uint8)
 
 
 def in_states(state: np.ndarray, first: State, last: State) -> np.ndarray:
