@@ -13,8 +13,8 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 
-import simulation.model as model_module
-from simulation.model import DrawCache, PresaleModel
+import simulation.engine.model as model_module
+from simulation.engine.model import DrawCache, PresaleModel
 
 __all__ = ["PHASES", "phase_timers"]
 

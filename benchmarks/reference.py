@@ -43,7 +43,7 @@ import math
 import mesa
 import numpy as np
 
-from simulation.agents import CompetitorAgent, SellerAgent
+from simulation.engine.agents import CompetitorAgent, SellerAgent
 from simulation.market.awareness import ad_innovation_rate, bass_hazard, imitation_rate
 from simulation.market.calendar import Phase, phase_by_day
 from simulation.market.fulfilment import p_return

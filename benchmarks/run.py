@@ -41,15 +41,15 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from simulation import load_scenario, with_overrides  # noqa: E402
-from simulation.invariants import check_invariants  # noqa: E402
-from simulation.io import concat_tidy  # noqa: E402
-from simulation.metrics import outcome_record  # noqa: E402
+from simulation.engine.invariants import check_invariants  # noqa: E402
+from simulation.runs.io import concat_tidy  # noqa: E402
+from simulation.engine.metrics import outcome_record  # noqa: E402
 from simulation.market.population import build_population  # noqa: E402
-from simulation.model import DrawCache, PresaleModel  # noqa: E402
+from simulation.engine.model import DrawCache, PresaleModel  # noqa: E402
 from simulation.rng import stream  # noqa: E402
-from simulation.runner import Replication  # noqa: E402
+from simulation.runs.runner import Replication  # noqa: E402
 from simulation.scenario.sampling import draw_parameters  # noqa: E402
-from simulation.study import StudySettings, compare_strategies  # noqa: E402
+from simulation.analysis.study import StudySettings, compare_strategies  # noqa: E402
 
 from phases import PHASES, phase_timers  # noqa: E402
 from reference import ReferenceModel, reference_outcomes  # noqa: E402
@@ -205,7 +205,7 @@ def engine_throughput(n: int, *, repeats: int = 1) -> dict:
 _CHILD = r"""
 import json, resource, sys, time
 from simulation import load_scenario, with_overrides
-from simulation.runner import Replication
+from simulation.runs.runner import Replication
 n = {n}
 base = load_scenario({scenario!r})
 scenario = with_overrides(base, {{"run.population": n, "market.size": max(n, int(base.market.size)),

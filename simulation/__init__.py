@@ -7,6 +7,18 @@ Public API::
     run.trajectory, run.outcome
 
 Names are imported on first use so that the command line starts quickly.
+
+The package is layered; each layer imports only the ones listed before it:
+
+- ``errors``, ``rng``: exceptions, and the seed tree with its named streams;
+- ``scenario/``: the file format: schema, loader (the only file reader), overrides, sampling;
+- ``market/``: the domain as pure vectorised functions; never Mesa;
+- ``engine/``: the Mesa model and its day (agents, quotes, shopping, orders, metrics);
+- ``runs/``: replications on an executor, the result store and its files;
+- ``analysis/``: across replications: estimators, risk, paired comparison, gates;
+- ``explore/``: over many scenarios: sweeps, sensitivity, calibration, optimisation;
+- ``report/``: tables, figures, Markdown, HTML and JUnit;
+- ``cli/``: the command line, the only package that prints or exits.
 """
 
 from __future__ import annotations
@@ -17,10 +29,10 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "PresaleError": "errors", "ScenarioError": "errors",
-    "Run": "runner", "simulate": "runner", "run_one": "runner",
+    "Run": "runs.runner", "simulate": "runs.runner", "run_one": "runs.runner",
     "Scenario": "scenario", "load_scenario": "scenario", "scenario_from_dict": "scenario",
     "with_overrides": "scenario",
-    "compare_strategies": "study", "StudySettings": "study",
+    "compare_strategies": "analysis.study", "StudySettings": "analysis.study",
 }
 __all__ = sorted(_EXPORTS)
 

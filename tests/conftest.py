@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from simulation.model import PresaleModel
-from simulation.runner import Replication
+from simulation.engine.model import PresaleModel
+from simulation.runs.runner import Replication
 from simulation.scenario import scenario_from_dict
 from simulation.scenario.paths import set_in
 from simulation.scenario.schema import Scenario

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from simulation.market.awareness import ad_innovation_rate, bass_hazard, imitation_rate
-from simulation.metrics import outcome_record, trajectory_frame
+from simulation.engine.metrics import outcome_record, trajectory_frame
 
 UNAWARE = {"initial_aware_share": 0.0, "innovation": 0.0, "imitation": 0.0}
 NOBODY_BUYS = {"strategies.base.pricing.presale_price": 1e6, "product.list_price": 1e6}

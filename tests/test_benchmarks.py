@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 from simulation import load_scenario, with_overrides
-from simulation.model import DayDraws, PresaleModel
+from simulation.engine.model import DayDraws, PresaleModel
 from simulation.rng import stream
-from simulation.runner import Replication
+from simulation.runs.runner import Replication
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 TINY = ["--quick", "--sizes", "2000", "--memory-sizes", "2000", "4000", "--reference-consumers", "2000",

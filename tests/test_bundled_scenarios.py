@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from simulation import ScenarioError, load_scenario, with_overrides
-from simulation.gates import parse_gates
-from simulation.metrics import METRICS
-from simulation.runner import Replication
+from simulation.analysis.gates import parse_gates
+from simulation.engine.metrics import METRICS
+from simulation.runs.runner import Replication
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 FILES = sorted(SCENARIO_DIR.glob("*.yaml"))

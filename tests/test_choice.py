@@ -10,7 +10,7 @@ import pytest
 
 from simulation.market.choice import choose, logit_shares
 from simulation.market.population import State
-from simulation.metrics import trajectory_frame
+from simulation.engine.metrics import trajectory_frame
 
 LAUNCH = 15
 

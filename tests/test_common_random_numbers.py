@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from simulation import load_scenario, with_overrides
-from simulation.execution import run_many
+from simulation.runs.execution import run_many
 
 SMOKE = Path(__file__).parent / "fixtures" / "smoke.yaml"
 R = 24

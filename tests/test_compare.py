@@ -1,4 +1,4 @@
-"""Tests of simulation.compare: paired comparison on common random numbers."""
+"""Tests of simulation.analysis.compare: paired comparison on common random numbers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from simulation.compare import (
+from simulation.analysis.compare import (
     COMPARE_COLUMNS,
     HIGHER_IS_BETTER,
     compare,

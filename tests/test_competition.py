@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from simulation.market.competition import reacted_price
-from simulation.metrics import trajectory_frame
+from simulation.engine.metrics import trajectory_frame
 from simulation.scenario.sections import CounterPromotion, MatchPrice
 
 LAUNCH = 15

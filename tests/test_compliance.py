@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from simulation import load_scenario, with_overrides
-from simulation.compliance import compliance_warnings
+from simulation.analysis.compliance import compliance_warnings
 
 SMOKE = Path(__file__).parent / "fixtures" / "smoke.yaml"
 

@@ -17,9 +17,9 @@ import pytest
 import yaml
 
 from simulation import load_scenario, with_overrides
-from simulation.invariants import check_invariants
-from simulation.metrics import outcome_record, trajectory_frame
-from simulation.runner import Replication
+from simulation.engine.invariants import check_invariants
+from simulation.engine.metrics import outcome_record, trajectory_frame
+from simulation.runs.runner import Replication
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted((ROOT / "scenarios").glob("*.yaml")) + [Path(__file__).parent / "fixtures" / "smoke.yaml"]

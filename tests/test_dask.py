@@ -22,11 +22,11 @@ import pytest
 distributed = pytest.importorskip("distributed")
 
 from simulation import PresaleError, load_scenario, with_overrides  # noqa: E402
-from simulation.compare_cli import resolve_executor, run_compare  # noqa: E402
-from simulation.execution import resume, run_many  # noqa: E402
-from simulation.executors import DaskExecutor, dask_executor  # noqa: E402
-from simulation.store import ResultStore  # noqa: E402
-from simulation.progress import ProgressEvent  # noqa: E402
+from simulation.cli.compare_batch import resolve_executor, run_compare  # noqa: E402
+from simulation.runs.execution import resume, run_many  # noqa: E402
+from simulation.runs.executors import DaskExecutor, dask_executor  # noqa: E402
+from simulation.runs.store import ResultStore  # noqa: E402
+from simulation.runs.progress import ProgressEvent  # noqa: E402
 
 SMOKE = Path(__file__).parent / "fixtures" / "smoke.yaml"
 N_REPLICATIONS = 6
@@ -98,7 +98,7 @@ def test_dask_through_a_scheduler_address_equals_the_inline_run(scenario, refere
 
 
 def test_a_cluster_running_another_version_is_refused(pool, monkeypatch):
-    import simulation.executors as executors
+    import simulation.runs.executors as executors
 
     monkeypatch.setattr(executors, "_local_version", lambda: "9.9.9")
     with pytest.raises(PresaleError, match=r"must run presale-sim 9\.9\.9, the version here; found "
@@ -211,7 +211,7 @@ def test_without_the_extra_the_message_says_what_to_install(monkeypatch, tmp_pat
 
 
 def test_dask_is_imported_only_when_used():
-    code = ("import sys, simulation, simulation.cli, simulation.compare_cli, simulation.executors; "
+    code = ("import sys, simulation, simulation.cli.app, simulation.cli.compare_batch, simulation.runs.executors; "
             "print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           stdin=subprocess.DEVNULL, timeout=60)

@@ -14,7 +14,7 @@ import pytest
 
 from simulation.market.deposits import balance_due, inflation_credit, pays_balance
 from simulation.market.population import State
-from simulation.metrics import outcome_record, trajectory_frame
+from simulation.engine.metrics import outcome_record, trajectory_frame
 
 PRICE, DEPOSIT, INFLATION = 200.0, 30.0, 2.0
 BALANCE = PRICE - INFLATION * DEPOSIT

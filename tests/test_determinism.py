@@ -15,7 +15,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from simulation import load_scenario, scenario_from_dict, simulate, with_overrides
-from simulation.runner import Replication
+from simulation.runs.runner import Replication
 from simulation.scenario.sampling import draw_parameters
 
 SMOKE = Path(__file__).parent / "fixtures" / "smoke.yaml"

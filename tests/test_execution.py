@@ -1,4 +1,4 @@
-"""Tests of simulation.execution: many replications on any executor, failures,
+"""Tests of simulation.runs.execution: many replications on any executor, failures,
 Ctrl-C, progress reporting."""
 
 from __future__ import annotations
@@ -11,18 +11,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import simulation.chunks as chunks
+import simulation.runs.chunks as chunks
 from simulation import PresaleError, load_scenario, simulate, with_overrides
-from simulation.execution import (
+from simulation.runs.execution import (
     ExecutionSettings,
     chunk_replications,
     default_chunk_size,
     run_many,
 )
-from simulation.chunks import MAX_CHUNK_SIZE
-from simulation.io import FAILURE_COLUMNS
-from simulation.progress import ProgressBar, ProgressEvent, format_duration, format_event
-from simulation.runner import Replication
+from simulation.runs.chunks import MAX_CHUNK_SIZE
+from simulation.runs.io import FAILURE_COLUMNS
+from simulation.cli.progress_bar import ProgressBar
+from simulation.runs.progress import ProgressEvent, format_duration, format_event
+from simulation.runs.runner import Replication
 
 SMOKE = Path(__file__).parent / "fixtures" / "smoke.yaml"
 """A two-strategy campaign: deposit with inflation (``base``) vs full prepayment (``prepay``)."""

@@ -16,7 +16,7 @@ import pytest
 
 from simulation.market.fulfilment import first_in_line, first_shortfall, p_return, queue_keys
 from simulation.market.population import State
-from simulation.metrics import outcome_record, trajectory_frame
+from simulation.engine.metrics import outcome_record, trajectory_frame
 from simulation.scenario.sections import ReturnCurve
 
 LAUNCH, TOLERANCE, P_CANCEL = 15, 7, 0.3

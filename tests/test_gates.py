@@ -1,4 +1,4 @@
-"""Tests of simulation.gates: gate grammar and the interval-based decision rule."""
+"""Tests of simulation.analysis.gates: gate grammar and the interval-based decision rule."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.compare import compare
-from simulation.gates import (
+from simulation.analysis.compare import compare
+from simulation.analysis.gates import (
     GATE_COLUMNS,
     GATE_HELP,
     Gate,
@@ -186,7 +186,7 @@ def test_evaluation_errors() -> None:
 
 
 def test_gate_problems_found_before_running() -> None:
-    from simulation.gates import gate_problems
+    from simulation.analysis.gates import gate_problems
 
     texts = ["profit.mean < baseline -2%", "proft.mean < baseline -2%", "profit.mean < baseline 2%",
              "nobody: profit.mean < 0", "base: profit.mean < baseline -1%", "base: profit.mean < 0"]

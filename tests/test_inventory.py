@@ -12,7 +12,7 @@ import pytest
 
 from simulation.market.inventory import arrivals, signal_quantity
 from simulation.market.population import State
-from simulation.metrics import outcome_record, trajectory_frame
+from simulation.engine.metrics import outcome_record, trajectory_frame
 from simulation.scenario.strategy import SignalProduction
 
 LAUNCH, BALANCE_DAY = 15, 10

@@ -1,5 +1,5 @@
-"""Tests of result directories (simulation.store, simulation.manifest: atomic chunks,
-ledger, manifest, resume after Ctrl-C or SIGKILL) and of the final bundle (simulation.io)."""
+"""Tests of result directories (simulation.runs.store, simulation.runs.manifest: atomic chunks,
+ledger, manifest, resume after Ctrl-C or SIGKILL) and of the final bundle (simulation.runs.io)."""
 
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import simulation.chunks as chunks
+import simulation.runs.chunks as chunks
 from simulation import PresaleError, load_scenario, with_overrides
-from simulation.execution import resume, run_many
-from simulation.io import records_json, sort_tidy, write_bundle
-from simulation.manifest import Manifest, scenario_hash
-from simulation.store import ResultStore
-from simulation.runner import Replication
+from simulation.runs.execution import resume, run_many
+from simulation.runs.io import records_json, sort_tidy, write_bundle
+from simulation.runs.manifest import Manifest, scenario_hash
+from simulation.runs.store import ResultStore
+from simulation.runs.runner import Replication
 from test_execution import (
     SMOKE,
     FailingReplication,
@@ -230,8 +230,8 @@ KILLED_REPLICATIONS = 24
 CHILD = """
 import sys
 from simulation import load_scenario, with_overrides
-from simulation.execution import run_many
-from simulation.store import ResultStore
+from simulation.runs.execution import run_many
+from simulation.runs.store import ResultStore
 scenario = with_overrides(load_scenario(sys.argv[1]), {"run.population": 2000})
 run_many(scenario, replications=int(sys.argv[3]), workers=1, chunk_size=2, store=ResultStore(sys.argv[2]))
 """

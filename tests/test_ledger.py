@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from simulation.market.ledger import MONEY_IN, MONEY_OUT, Ledger
-from simulation.metrics import outcome_record, trajectory_frame
+from simulation.engine.metrics import outcome_record, trajectory_frame
 
 SMOKE = Path(__file__).parent / "fixtures" / "smoke.yaml"
 
@@ -53,7 +53,7 @@ def test_profit_by_hand(run_toy):
 @pytest.fixture(scope="module")
 def smoke_model():
     from simulation import load_scenario, with_overrides
-    from simulation.runner import Replication
+    from simulation.runs.runner import Replication
 
     scenario = with_overrides(load_scenario(SMOKE), {"run.population": 4000})
     return Replication(scenario, 0).model("base")

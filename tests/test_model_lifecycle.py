@@ -7,7 +7,7 @@ import weakref
 from pathlib import Path
 
 from simulation import load_scenario, with_overrides
-from simulation.runner import Replication
+from simulation.runs.runner import Replication
 
 SMOKE = Path(__file__).parent / "fixtures" / "smoke.yaml"
 

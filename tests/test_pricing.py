@@ -12,7 +12,7 @@ import pytest
 
 from simulation.market.calendar import Phase, phase_by_day
 from simulation.market.pricing import later_prices, public_price_path, tier_offer
-from simulation.metrics import trajectory_frame
+from simulation.engine.metrics import trajectory_frame
 from simulation.scenario.sections import Calendar
 from simulation.scenario.strategy import Pricing, Tier
 

@@ -13,7 +13,7 @@ import pytest
 from pydantic import TypeAdapter
 
 from simulation.market.promotions import eligible, quote
-from simulation.metrics import outcome_record, trajectory_frame
+from simulation.engine.metrics import outcome_record, trajectory_frame
 from simulation.scenario.strategy import Promotion
 
 LAUNCH = 15
@@ -147,7 +147,7 @@ def test_two_coupons_are_issued_independently(run_toy, share_close):
 
 
 def test_a_coupon_goes_to_the_same_consumers_under_every_strategy():
-    from simulation.model import DrawCache
+    from simulation.engine.model import DrawCache
 
     a, b = DrawCache(7, 3, 1000), DrawCache(7, 3, 1000)
     np.testing.assert_array_equal(a.coupon("members"), b.coupon("members"))

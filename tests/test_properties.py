@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulation import ScenarioError, scenario_from_dict
-from simulation.invariants import check_invariants
-from simulation.metrics import outcome_record, trajectory_frame
-from simulation.runner import Replication
+from simulation.engine.invariants import check_invariants
+from simulation.engine.metrics import outcome_record, trajectory_frame
+from simulation.runs.runner import Replication
 
 PROFILE = settings(max_examples=30, deadline=None, derandomize=True, database=None,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

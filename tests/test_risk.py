@@ -1,4 +1,4 @@
-"""Tests of simulation.risk: interval, quantile, CVaR and probability estimators and tables."""
+"""Tests of simulation.analysis.risk: interval, quantile, CVaR and probability estimators and tables."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from simulation.risk import (
+from simulation.analysis.risk import (
     EVENTS,
     RISK_TABLE_MEANS,
     SUMMARY_COLUMNS,

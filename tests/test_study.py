@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulation import chunks, load_scenario, with_overrides
-from simulation.study import StudySettings, compare_strategies
+from simulation import load_scenario, with_overrides
+from simulation.runs import chunks
+from simulation.analysis.study import StudySettings, compare_strategies
 
 SMOKE = Path(__file__).parent / "fixtures" / "smoke.yaml"
 

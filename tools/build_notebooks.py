@@ -52,13 +52,13 @@ from IPython.display import Markdown, display
 warnings.filterwarnings("ignore", message="IProgress not found")
 
 from simulation import load_scenario, simulate, with_overrides
-from simulation.compare import compare, unpaired_se
+from simulation.analysis.compare import compare, unpaired_se
 from simulation.report import make_figures, strategy_colors
 from simulation.report import tables
 from simulation.report.formatting import fmt_metric, fmt_money, fmt_pct, metric_label
 from simulation.report.style import count_axis, money_axis, new_figure
 from simulation.report.timeseries import orders_and_stock, phase_starts
-from simulation.study import StudySettings, compare_strategies
+from simulation.analysis.study import StudySettings, compare_strategies
 
 ROOT = next(p for p in (Path.cwd(), *Path.cwd().parents) if (p / "scenarios").is_dir())
 

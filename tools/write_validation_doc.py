@@ -27,7 +27,7 @@ HEADER = """\
 # Model validation: results known in closed form
 
 Each case below runs a toy market through the public API (a scenario file of
-`scenarios/validation/`, `with_overrides`, `simulation.runner.Replication` and its
+`scenarios/validation/`, `with_overrides`, `simulation.runs.runner.Replication` and its
 outcomes and trajectories) and compares the simulation with a result known in
 closed form. The numbers are written by `tools/write_validation_doc.py` from the
 same functions that `tests/validation` asserts (`tests/validation/cases.py`).

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 from .distributions import is_distribution
+from .gate_grammar import gate_problems
+from .outcomes import OUTCOMES
 from .partial import Unavailable, require
 from .paths import PathError, get_path
 
@@ -214,13 +216,10 @@ def _baseline(sc) -> Iterator[Finding]:
 
 
 def _gates(sc) -> Iterator[Finding]:
-    from ..gate_grammar import gate_problems
-    from ..metrics import METRICS
-
     gates = require(sc.gates)
     strategies = list(require(sc.strategies))
     baseline = require(sc.baseline) or (strategies[0] if strategies else None)
-    for i, message in gate_problems(gates, strategies=strategies, baseline=baseline, metrics=list(METRICS)):
+    for i, message in gate_problems(gates, strategies=strategies, baseline=baseline, metrics=list(OUTCOMES)):
         yield Finding(("gates", i), message)
 
 

@@ -2,8 +2,8 @@
 
 Each case loads a scenario of ``scenarios/validation/``, runs it through the
 public API only (:func:`simulation.load_scenario`, :func:`simulation.with_overrides`,
-:class:`simulation.runner.Replication` and its outcomes and trajectories; the rationing
-case steps a :class:`simulation.model.PresaleModel` day by day to read who shopped) and
+:class:`simulation.runs.runner.Replication` and its outcomes and trajectories; the rationing
+case steps a :class:`simulation.engine.model.PresaleModel` day by day to read who shopped) and
 returns a :class:`Case`: the closed form as text, its parameters, and one
 :class:`Check` per compared quantity. ``tests/validation`` asserts the checks;
 ``tools/write_validation_doc.py`` writes the same numbers to ``docs/validation.md``.
@@ -32,8 +32,8 @@ import pandas as pd
 
 from simulation import load_scenario, with_overrides
 from simulation.market.population import State
-from simulation.model import PresaleModel
-from simulation.runner import Replication, Run
+from simulation.engine.model import PresaleModel
+from simulation.runs.runner import Replication, Run
 from simulation.scenario.schema import Scenario
 
 __all__ = [
@@ -310,7 +310,7 @@ def bass_diffusion() -> Case:
                      "F(t) = (1 − e^{−(p+q)t}) / (1 + (q/p)·e^{−(p+q)t}), adoption peaking at "
                      "t* = ln(q/p)/(p + q), where F = 1/2 − p/(2q)"),
         scenario_file="scenarios/validation/bass_diffusion.yaml",
-        mechanism="awareness hazard (simulation/market/awareness.py) and the order of the day (simulation/model.py)",
+        mechanism="awareness hazard (simulation/market/awareness.py) and the order of the day (simulation/engine/model.py)",
         parameters={"p (per day)": f"{p:g}", "q (per day)": f"{q:g}", "consumers N": f"{n:g}",
                     "replications": str(sc.run.replications), "days": str(days)},
         checks=tuple(checks),
@@ -438,7 +438,7 @@ def deposit_inflation() -> Case:
                      "valuation covers β times the total price P − (k − 1)·d"),
         scenario_file="scenarios/validation/deposit_inflation.yaml",
         mechanism=("balance due, the balance decision and the inflation bonus at ordering "
-                   "(simulation/market/deposits.py, simulation/orders.py, simulation/shopping.py)"),
+                   "(simulation/market/deposits.py, simulation/engine/orders.py, simulation/engine/shopping.py)"),
         parameters={"P": f"{price:g}", "d": f"{d:g}", "k": f"{k:g}", "B": f"{balance:g}", "β": f"{beta:g}",
                     "V": f"U[{low:g}, {high:g}]", "consumers N": f"{n:g}",
                     "replications": str(sc.run.replications)},
@@ -535,7 +535,7 @@ def advance_selling() -> Case:
                      "price iff c ≤ v_L"),
         scenario_file="scenarios/validation/advance_selling.yaml",
         mechanism=("presale orders on expected valuations, realised valuations at the launch, profit "
-                   "(simulation/shopping.py, simulation/metrics.py)"),
+                   "(simulation/engine/shopping.py, simulation/engine/metrics.py)"),
         parameters={"v_L": f"{v_low:g}", "v_H": f"{v_high:g}", "θ = P(v_H)": f"{theta:g}",
                     "E[v]": f"{expected:g}", "unit costs c": ", ".join(f"{c:g}" for c in ADVANCE_UNIT_COSTS),
                     "consumers N": f"{n:g}", "replications": str(sc.run.replications)},
@@ -574,7 +574,7 @@ def stock_limited_demand() -> Case:
         closed_form=("demand D = #{v ≥ p}, E[D]/N = (hi − p)/(hi − lo); units sold = min(D, S); lost sales = "
                      "max(D − S, 0); sell-through = min(D, S)/S; fill rate = min(D, S)/D"),
         scenario_file="scenarios/validation/stock_limited.yaml",
-        mechanism="the stock queue and lost sales (simulation/shopping.py, market/fulfilment.py, metrics.py)",
+        mechanism="the stock queue and lost sales (simulation/engine/shopping.py, market/fulfilment.py, engine/metrics.py)",
         parameters={"p": f"{price:g}", "v": f"U[{lo:g}, {hi:g}]",
                     **{f"S ({s})": f"{x:g}" for s, x in stock.items()},
                     "consumers N": f"{n:g}", "replications": str(sc.run.replications)},
@@ -605,7 +605,7 @@ def returns_by_rating() -> Case:
         name="returns_rating", title="Returns and rating",
         closed_form="return rate = p_return(rating), linear between the configured points, flat outside them",
         scenario_file="scenarios/validation/returns_rating.yaml",
-        mechanism="the return curve and returns (simulation/market/fulfilment.py, simulation/orders.py)",
+        mechanism="the return curve and returns (simulation/market/fulfilment.py, simulation/engine/orders.py)",
         parameters={"curve": ", ".join(f"{r:g} → {p:g}" for r, p in zip(curve.ratings, curve.p_return)),
                     "consumers N": f"{n:g}", "replications": str(sc.run.replications)},
         checks=tuple(checks),
@@ -649,7 +649,7 @@ def random_rationing() -> Case:
         closed_form=("every shopper of the day gets one of the Q places with probability Q / D (D shoppers), "
                      "whatever its channel and whether it reserved"),
         scenario_file="scenarios/validation/random_rationing.yaml",
-        mechanism="the day's queue (simulation/market/fulfilment.py queue_keys, simulation/shopping.py)",
+        mechanism="the day's queue (simulation/market/fulfilment.py queue_keys, simulation/engine/shopping.py)",
         parameters={"conversion": ", ".join(f"{c} {float(sc.channels[c].conversion):g}" for c in channels),
                     "Q": f"{cap:g}", "consumers N": f"{sc.market.size:g}",
                     "replications": str(sc.run.replications)},

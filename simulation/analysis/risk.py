@@ -3,7 +3,7 @@
 Input is a tidy ``outcomes`` frame, one row per (``strategy``, ``replication``)
 with numeric metric columns such as ``profit`` or ``first_stockout_day`` (NaN
 when no stockout happened). Tables: ``summarize``, ``risk_table`` and
-``regret``, built from the estimators of :mod:`simulation.estimators`
+``regret``, built from the estimators of :mod:`simulation.analysis.estimators`
 (``mean_ci``, ``quantiles``, ``cvar``, ``probability``; re-exported here).
 """
 

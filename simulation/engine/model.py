@@ -26,15 +26,15 @@ import mesa
 import numpy as np
 
 from .agents import CompetitorAgent, SellerAgent
-from .market.calendar import phase_by_day
-from .market.ledger import Ledger
-from .market.population import Population, State, build_population, in_states
-from .rng import name_key, stream
+from ..market.calendar import phase_by_day
+from ..market.ledger import Ledger
+from ..market.population import Population, State, build_population, in_states
+from ..rng import name_key, stream
 from .shopping import shop
 from .orders import close_campaign, collect_balances, process_returns, ship_orders
-from .market.awareness import ad_innovation_rate, bass_hazard, imitation_rate
-from .market.fulfilment import p_return
-from .market.inventory import arrivals
+from ..market.awareness import ad_innovation_rate, bass_hazard, imitation_rate
+from ..market.fulfilment import p_return
+from ..market.inventory import arrivals
 
 __all__ = ["PresaleModel", "DayDraws", "DrawCache"]
 
@@ -60,7 +60,7 @@ class DrawCache:
 
     Draws depend on the seed, the replication and the day only (common random
     numbers), so models of several strategies of a replication stepped day by
-    day together (:meth:`simulation.runner.Replication.plan_batch`) share one
+    day together (:meth:`simulation.runs.runner.Replication.plan_batch`) share one
     cache and each day is drawn once. A model alone has a cache of its own.
     """
 
@@ -252,7 +252,7 @@ class PresaleModel(mesa.Model):
             self.first_stockout_day = self.day
 
     def finish(self) -> None:
-        """Close the campaign after its last day (see :func:`~simulation.orders.close_campaign`)."""
+        """Close the campaign after its last day (see :func:`~simulation.engine.orders.close_campaign`)."""
         close_campaign(self)
         self.draws = None                     # the last day's draws are not needed any more
 

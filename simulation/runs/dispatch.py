@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExecutor, as_completed
 
 from .chunks import ChunkResult, run_chunk
-from .scenario.schema import Scenario
+from ..scenario.schema import Scenario
 
 __all__ = ["Dispatch", "START_METHOD"]
 

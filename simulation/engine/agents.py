@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from .market.calendar import Phase
-from .market.competition import reacted_price
-from .market.inventory import signal_quantity
-from .market.pricing import TierOffer, later_prices, public_price_path, tier_offer
+from ..market.calendar import Phase
+from ..market.competition import reacted_price
+from ..market.inventory import signal_quantity
+from ..market.pricing import TierOffer, later_prices, public_price_path, tier_offer
 
 __all__ = ["Offer", "SellerAgent", "CompetitorAgent"]
 

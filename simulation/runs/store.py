@@ -31,10 +31,10 @@ from typing import Any
 import pandas as pd
 
 from .atomic import fsync_dir, write_parquet, write_text
-from .errors import PresaleError
+from ..errors import PresaleError
 from .io import concat_tidy, failure_frame, plain, sort_tidy
 from .manifest import Manifest, canonical_json, scenario_changes, scenario_hash, utc_now
-from .scenario.schema import Scenario
+from ..scenario.schema import Scenario
 
 __all__ = ["ResultFrames", "ResultStore"]
 

@@ -1,7 +1,7 @@
 """Outcomes of one replication: a registry of named, documented metrics.
 
 Every metric has the same signature ``f(model) -> float`` and reads only the
-ledger and the population of a finished :class:`~simulation.model.PresaleModel`.
+ledger and the population of a finished :class:`~simulation.engine.model.PresaleModel`.
 Money and units are at market scale.
 """
 
@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .market.calendar import Phase
-from .market.population import State
+from ..market.calendar import Phase
+from ..market.population import State
+from ..scenario.outcomes import OUTCOMES
 
-if TYPE_CHECKING:                       # pandas loads lazily: the loader checks gate metrics by name
+if TYPE_CHECKING:                       # pandas loads lazily, when a trajectory is built
     import pandas as pd
 
 __all__ = ["METRICS", "metric", "outcome_record", "trajectory_frame"]
@@ -23,10 +24,10 @@ __all__ = ["METRICS", "metric", "outcome_record", "trajectory_frame"]
 METRICS: dict[str, tuple[Callable, str]] = {}
 
 
-def metric(name: str, doc: str):
-    """Register ``f(model) -> float`` as outcome ``name``."""
+def metric(name: str):
+    """Register ``f(model) -> float`` as outcome ``name``, one of :data:`OUTCOMES` (its meaning)."""
     def wrap(fn):
-        METRICS[name] = (fn, doc)
+        METRICS[name] = (fn, OUTCOMES[name])
         return fn
     return wrap
 
@@ -43,127 +44,127 @@ def _count(m, *states) -> float:
     return float(np.isin(m.pop.state, states).sum()) * m.weight
 
 
-for _name, _flow, _doc in [
-    ("revenue_gross", "cash_in", "money received from consumers (deposits, balances, purchases)"),
-    ("refunds", "refunds", "money paid back (refundable deposits, cancellations, returns)"),
-    ("salvage_revenue", "salvage", "salvage of leftover and returned units"),
-    ("cogs", "cogs", "cost of initial stock and of units produced"),
-    ("marketing_cost", "marketing", "advertising and events"),
-    ("channel_fees", "fees", "channel commissions on money received"),
-    ("holding_cost", "holding", "stock holding cost"),
-    ("gift_cost", "gift_cost", "cost of gifts handed out with orders"),
-    ("promotion_cost", "promotion_cost", "discounts given, deposit inflation included (revenue foregone; informative)"),
-    ("n_reserved", "reservations", "reservations during warm-up"),
-    ("units_presold", "presale_orders", "presale orders placed"),
-    ("n_deposits", "deposits", "deposits paid"),
-    ("n_balance_paid", "balances_paid", "balances paid"),
-    ("n_forfeits", "forfeit_count", "deposit holders who walked away and forfeited"),
-    ("forfeited_deposits", "forfeits", "money kept from forfeited deposits"),
-    ("n_cancellations", "cancellations", "orders cancelled (walk-aways, late, undelivered)"),
-    ("units_produced", "produced", "units produced during the campaign"),
-    ("units_sold", "shipped", "units shipped to consumers"),
-    ("lost_sales", "lost_sales", "consumers turned away by a stockout or the presale cap (each counted once)"),
-    ("n_returns", "returned", "units returned"),
+for _name, _flow in [
+    ("revenue_gross", "cash_in"),
+    ("refunds", "refunds"),
+    ("salvage_revenue", "salvage"),
+    ("cogs", "cogs"),
+    ("marketing_cost", "marketing"),
+    ("channel_fees", "fees"),
+    ("holding_cost", "holding"),
+    ("gift_cost", "gift_cost"),
+    ("promotion_cost", "promotion_cost"),
+    ("n_reserved", "reservations"),
+    ("units_presold", "presale_orders"),
+    ("n_deposits", "deposits"),
+    ("n_balance_paid", "balances_paid"),
+    ("n_forfeits", "forfeit_count"),
+    ("forfeited_deposits", "forfeits"),
+    ("n_cancellations", "cancellations"),
+    ("units_produced", "produced"),
+    ("units_sold", "shipped"),
+    ("lost_sales", "lost_sales"),
+    ("n_returns", "returned"),
 ]:
-    metric(_name, _doc)(_t(_flow))
+    metric(_name)(_t(_flow))
 
 
-@metric("revenue_net", "revenue_gross - refunds")
+@metric("revenue_net")
 def _revenue_net(m):
     return m.ledger.total("cash_in") - m.ledger.total("refunds")
 
 
-@metric("profit", "revenue_net + salvage - cogs - marketing - fees - holding - gifts")
+@metric("profit")
 def _profit(m):
     return float(m.ledger.cash()[-1])
 
 
-@metric("deposit_conversion_rate", "balances paid / deposits")
+@metric("deposit_conversion_rate")
 def _dcr(m):
     return _ratio(m.ledger.total("balances_paid"), m.ledger.total("deposits"))
 
 
-@metric("n_orders", "orders placed (presale and open sale)")
+@metric("n_orders")
 def _orders(m):
     return m.ledger.total("orders")
 
 
-@metric("cancellation_rate", "cancellations / orders")
+@metric("cancellation_rate")
 def _cancel_rate(m):
     return _ratio(m.ledger.total("cancellations"), m.ledger.total("orders"))
 
 
-@metric("units_available", "initial stock + units produced")
+@metric("units_available")
 def _available(m):
     return m.seller.strategy.inventory.initial_stock + m.ledger.total("produced")
 
 
-@metric("sell_through", "units sold / units available")
+@metric("sell_through")
 def _sell_through(m):
     return _ratio(m.ledger.total("shipped"), _available(m))
 
 
-@metric("first_stockout_day", "first day demand met an empty shelf (NaN: never)")
+@metric("first_stockout_day")
 def _stockout(m):
     return float("nan") if m.first_stockout_day is None else float(m.first_stockout_day)
 
 
-@metric("leftover_units", "units left at the horizon")
+@metric("leftover_units")
 def _leftover(m):
     return float(m.stock * m.weight)
 
 
-@metric("fill_rate", "units sold / (units sold + lost sales + orders cancelled late or undelivered)")
+@metric("fill_rate")
 def _fill(m):
     sold = m.ledger.total("shipped")
     unmet = m.ledger.total("lost_sales") + m.ledger.total("late_cancellations") + m.ledger.total("undelivered")
     return _ratio(sold, sold + unmet)
 
 
-@metric("n_late", "presale orders shipped after the promised day or cancelled as late")
+@metric("n_late")
 def _late(m):
     return m.ledger.total("late_shipped") + m.ledger.total("late_cancellations")
 
 
-@metric("return_rate", "units returned / units sold")
+@metric("return_rate")
 def _return_rate(m):
     return _ratio(m.ledger.total("returned"), m.ledger.total("shipped"))
 
 
-@metric("cash_before_launch", "net money from consumers collected before the launch day")
+@metric("cash_before_launch")
 def _cash_before(m):
     launch = m.campaign.calendar.launch_day
     f = m.ledger.flows
     return float(f["cash_in"][:launch].sum() - f["refunds"][:launch].sum())
 
 
-@metric("cash_low_point", "lowest cumulative cash position")
+@metric("cash_low_point")
 def _cash_low(m):
     return float(min(m.ledger.cash().min(), 0.0))
 
 
-@metric("refund_liability_peak", "largest money held that consumers may claim back")
+@metric("refund_liability_peak")
 def _liability(m):
     return float(m.ledger.flows["refund_liability"].max())
 
 
-@metric("competitor_units", "units bought from competitors")
+@metric("competitor_units")
 def _comp_units(m):
     return float(sum(v.sum() for v in m.ledger.competitor_sales.values()))
 
 
-@metric("market_share", "our units sold / (ours + competitors')")
+@metric("market_share")
 def _share(m):
     ours = m.ledger.total("shipped")
     return _ratio(ours, ours + _comp_units(m))
 
 
-@metric("cost_per_acquisition", "marketing cost / consumers who ordered")
+@metric("cost_per_acquisition")
 def _cpa(m):
     return _ratio(m.ledger.total("marketing"), m.ledger.total("orders"))
 
 
-@metric("aware_share", "share of the market aware by the horizon")
+@metric("aware_share")
 def _aware(m):
     return float(np.count_nonzero(m.pop.state != State.UNAWARE)) / m.pop.n
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .market.calendar import Phase
-from .market.choice import choose
-from .market.deposits import inflation_credit
-from .market.promotions import eligible, quote
-from .market.utility import Shoppers, ours_utility, utility_matrix
+from ..market.calendar import Phase
+from ..market.choice import choose
+from ..market.deposits import inflation_credit
+from ..market.promotions import eligible, quote
+from ..market.utility import Shoppers, ours_utility, utility_matrix
 
 __all__ = ["Quotes", "shoppers_of", "promotion_masks", "utilities", "subset", "zero_quote"]
 

@@ -14,8 +14,8 @@ import functools
 
 import numpy as np
 
-from .market.calendar import Phase
-from .market.fulfilment import first_shortfall
+from ..market.calendar import Phase
+from ..market.fulfilment import first_shortfall
 from .quotes import Quotes
 
 __all__ = ["level_room", "serve_limited"]

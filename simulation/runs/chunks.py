@@ -12,7 +12,7 @@ import pandas as pd
 
 from .io import concat_tidy, failure_frame
 from .runner import Replication
-from .scenario.schema import Scenario
+from ..scenario.schema import Scenario
 
 __all__ = ["CHUNKS_PER_WORKER", "MAX_CHUNK_SIZE", "ChunkResult", "chunk_replications", "default_chunk_size",
            "failure_record", "run_chunk"]
@@ -46,7 +46,7 @@ def run_chunk(scenario: Scenario, replications: Sequence[int], strategies: Seque
 
     Each replication's parameters and population are drawn once and shared by
     its strategies, which step day by day together so that each day's draws are
-    made once (:meth:`~simulation.runner.Replication.plan_batch`). An exception
+    made once (:meth:`~simulation.runs.runner.Replication.plan_batch`). An exception
     in one (strategy, replication) is recorded as a failure and the rest go on.
     """
     outcomes, trajectories, failures = [], [], []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .market.population import State
+from ..market.population import State
 
 __all__ = ["check_invariants", "InvariantError"]
 

@@ -1,7 +1,7 @@
 """Release gates evaluated on simulated outcomes.
 
 The grammar (``profit.mean < baseline -2%`` …) and parsing live in
-:mod:`simulation.gate_grammar` and are re-exported here. Decision rule: with a
+:mod:`simulation.scenario.gate_grammar` and are re-exported here. Decision rule: with a
 two-sided interval at ``confidence``, a relative gate with threshold t (metric
 units) fails iff the paired difference interval (strategy - baseline, matched
 per replication) lies entirely beyond t: ``diff_ci_high < t`` for ``<``,
@@ -17,7 +17,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from .compare import paired_values
-from .gate_grammar import (GATE_HELP, Gate, GateSyntaxError, _decimals, _fmt, gate_problem, gate_problems, parse_gate,
+from ..scenario.gate_grammar import (GATE_HELP, Gate, GateSyntaxError, _decimals, _fmt, gate_problem, gate_problems, parse_gate,
                            parse_gates)
 from .risk import mean_ci, metric_columns, strategies, validate_outcomes
 

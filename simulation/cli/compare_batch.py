@@ -8,7 +8,7 @@ import contextlib
 from pathlib import Path
 from typing import Callable
 
-from .errors import PresaleError
+from ..errors import PresaleError
 
 __all__ = ["run_compare", "resolve_executor", "result_folder_hint", "EXECUTORS"]
 
@@ -22,7 +22,7 @@ def result_folder_hint(path: Path) -> str | None:
     ``--out`` names the folder with one sub-folder per scenario; ``--resume`` is a
     switch. ``None`` when ``path`` holds no results.
     """
-    from .store import ResultStore
+    from ..runs.store import ResultStore
 
     if not path.is_dir():
         return None
@@ -68,7 +68,7 @@ def resolve_executor(executor: str | None, *, scheduler: str | None, workers: in
 def _executor(kind: str, workers: int | None, scheduler: str | None, stack: contextlib.ExitStack):
     if kind == "local":
         return None
-    from .executors import dask_executor
+    from ..runs.executors import dask_executor
 
     return stack.enter_context(dask_executor(scheduler=scheduler, workers=workers))
 
@@ -81,8 +81,8 @@ def _executor_label(kind: str, scheduler: str | None) -> str:
 
 
 def _write(study, out_dir: Path) -> None:
-    from .io import write_bundle
-    from .report import write_report
+    from ..runs.io import write_bundle
+    from ..report import write_report
 
     write_bundle(out_dir, outcomes=study.outcomes, trajectories=study.trajectories, summary=study.summary,
                  comparison=study.comparison, manifest=None,
@@ -99,7 +99,7 @@ def run_compare(files: list[Path], scenarios: list, *, replications, workers, po
                 executor: str | None, scheduler: str | None, quiet: bool, override: Callable,
                 echo: Callable, err: Callable) -> int:
     """Run the batch; return the exit code."""
-    from .gates import GateSyntaxError, parse_gates
+    from ..analysis.gates import GateSyntaxError, parse_gates
 
     try:
         executor = resolve_executor(executor, scheduler=scheduler, workers=workers)
@@ -116,10 +116,10 @@ def run_compare(files: list[Path], scenarios: list, *, replications, workers, po
     except GateSyntaxError as e:
         err(str(e))
         return 2
-    from .junit import junit_xml as to_junit
-    from .progress import ProgressBar
-    from .report import headline_table, markdown_summary
-    from .study import StudySettings, compare_strategies
+    from ..report.junit import junit_xml as to_junit
+    from .progress_bar import ProgressBar
+    from ..report import headline_table, markdown_summary
+    from ..analysis.study import StudySettings, compare_strategies
 
     stems = [p.stem for p in files]
     if len(set(stems)) != len(stems):

@@ -1,6 +1,6 @@
 """Tidy result tables and the final result bundle of a comparison.
 
-:func:`write_bundle` writes the final tables; :mod:`simulation.store` keeps the
+:func:`write_bundle` writes the final tables; :mod:`simulation.runs.store` keeps the
 results of a run chunk by chunk while it runs.
 """
 

@@ -1,7 +1,7 @@
 """Run many replications of a scenario, every strategy on common random numbers.
 
 The work unit is a *chunk* of consecutive replications. For each replication
-of a chunk, :class:`~simulation.runner.Replication` draws the parameters and
+of a chunk, :class:`~simulation.runs.runner.Replication` draws the parameters and
 the population once and every strategy runs on them. Chunks go to any
 :class:`concurrent.futures.Executor` (a local process pool by default, a Dask
 client's ``get_executor()`` for a cluster) and only ``submit`` and
@@ -11,7 +11,7 @@ for any number of workers and any chunk size.
 
 A replication that raises is recorded in ``Results.failures`` and the others go
 on. Ctrl-C stops the batch, keeps what finished and returns with
-``interrupted=True``. With a :class:`~simulation.store.ResultStore`, every chunk is
+``interrupted=True``. With a :class:`~simulation.runs.store.ResultStore`, every chunk is
 saved as soon as it finishes and a stopped run can be resumed.
 """
 
@@ -28,11 +28,11 @@ import pandas as pd
 
 from .chunks import ChunkResult, chunk_replications, default_chunk_size, failure_record, run_chunk
 from .dispatch import START_METHOD, Dispatch
-from .errors import PresaleError
+from ..errors import PresaleError
 from .io import concat_tidy, failure_frame, sort_tidy
 from .manifest import Manifest
 from .progress import ProgressCallback, ProgressEvent
-from .scenario.schema import Scenario
+from ..scenario.schema import Scenario
 from .store import ResultFrames, ResultStore
 
 __all__ = ["ExecutionSettings", "Results", "ChunkResult", "run_chunk", "run_many", "resume",
@@ -232,7 +232,7 @@ def run_many(scenario: Scenario, settings: ExecutionSettings | None = None, *,
         Any :class:`concurrent.futures.Executor`; default a process pool of
         ``workers`` (spawned) processes, or none at all for one worker.
     progress
-        Called with a :class:`~simulation.progress.ProgressEvent` after every
+        Called with a :class:`~simulation.runs.progress.ProgressEvent` after every
         chunk and once at the end.
     store
         Save each chunk as it finishes, and a manifest, in this result

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .scenario.schema import Scenario
+from ..scenario.schema import Scenario
 
 __all__ = ["Manifest", "canonical_json", "package_versions", "scenario_changes", "scenario_hash", "utc_now"]
 
@@ -63,10 +63,9 @@ def package_versions() -> dict[str, str]:
     import pydantic
     import pyarrow
     import scipy
+    from importlib.metadata import version
 
-    from . import __version__
-
-    return {"simulation": __version__, "numpy": np.__version__, "pandas": pd.__version__,
+    return {"simulation": version("presale-sim"), "numpy": np.__version__, "pandas": pd.__version__,
             "mesa": mesa.__version__, "scipy": scipy.__version__, "pydantic": pydantic.__version__,
             "pyarrow": pyarrow.__version__, "python": platform.python_version()}
 

@@ -5,7 +5,7 @@ deposit or full prepayment. Balance window: ours is closed. From the launch:
 a purchase from stock, delivered at once.
 
 Limited offers (tier levels, flash quantities, budgets) are served first come,
-first served (:mod:`simulation.limited_offers`). Buyers beyond the stock (or the
+first served (:mod:`simulation.engine.limited_offers`). Buyers beyond the stock (or the
 presale cap) are turned away: lost sales, of whom a share buys a competitor's
 product and a share stays to try again.
 """
@@ -15,9 +15,9 @@ from __future__ import annotations
 import numpy as np
 
 from .limited_offers import level_room, serve_limited
-from .market.calendar import Phase
-from .market.fulfilment import first_in_line, queue_keys
-from .market.population import State, in_states
+from ..market.calendar import Phase
+from ..market.fulfilment import first_in_line, queue_keys
+from ..market.population import State, in_states
 from .orders import book_payment, deliver
 from .quotes import Quotes, promotion_masks, shoppers_of, subset, utilities, zero_quote
 

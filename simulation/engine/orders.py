@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .market.deposits import balance_due, inflation_credit, pays_balance
-from .market.fulfilment import first_in_line
-from .market.population import State, in_states
+from ..market.deposits import balance_due, inflation_credit, pays_balance
+from ..market.fulfilment import first_in_line
+from ..market.population import State, in_states
 
 __all__ = ["collect_balances", "ship_orders", "process_returns", "close_campaign", "book_payment", "refund"]
 

@@ -1,5 +1,5 @@
 """Plan and simulate runs: one (strategy, replication) at a time here; many in
-:mod:`simulation.execution`."""
+:mod:`simulation.runs.execution`."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from .invariants import InvariantError, check_invariants
-from .market.population import Population, build_population
-from .metrics import outcome_record, trajectory_frame
-from .model import DrawCache, PresaleModel
-from .rng import stream
-from .scenario.paths import with_overrides
-from .scenario.sampling import draw_parameters
-from .scenario.schema import Scenario
+from ..engine.invariants import InvariantError, check_invariants
+from ..market.population import Population, build_population
+from ..engine.metrics import outcome_record, trajectory_frame
+from ..engine.model import DrawCache, PresaleModel
+from ..rng import stream
+from ..scenario.overrides import with_overrides
+from ..scenario.sampling import draw_parameters
+from ..scenario.schema import Scenario
 
 __all__ = ["Run", "RunSpec", "plan", "simulate", "run_one", "Replication"]
 

@@ -2,7 +2,7 @@
 (``presale validate`` checks the gates of a scenario file with it).
 
 A gate is a one-line rule that FAILS when a strategy is demonstrably beyond a
-threshold; :mod:`simulation.gates` evaluates it on outcomes.
+threshold; :mod:`simulation.analysis.gates` evaluates it on outcomes.
 
 A gate is a one-line rule that FAILS when a strategy is demonstrably beyond a
 threshold. Grammar::
@@ -36,7 +36,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .errors import PresaleError
+from ..errors import PresaleError
 
 __all__ = ["GATE_HELP", "Gate", "GateSyntaxError", "gate_problem", "gate_problems", "parse_gate",
            "parse_gates"]
@@ -180,7 +180,7 @@ def gate_problem(gate: Gate, *, strategies: Sequence[str], baseline: str,
                  metrics: Sequence[str]) -> str | None:
     """What makes ``gate`` unusable for these strategies and outcome metrics, or ``None``."""
     if gate.metric not in metrics:
-        from .scenario.problems import did_you_mean
+        from .problems import did_you_mean
 
         hint = did_you_mean(gate.metric, list(metrics))
         return (f"gate {gate.text!r}: unknown metric {gate.metric!r}"

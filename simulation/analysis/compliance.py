@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .market.calendar import Phase, phase_by_day
-from .market.pricing import public_price_path
+from ..market.calendar import Phase, phase_by_day
+from ..market.pricing import public_price_path
 
 __all__ = ["compliance_warnings", "DEPOSIT_CAP_SHARE", "SHIP_DELAY_LIMIT_DAYS"]
 

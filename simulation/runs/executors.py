@@ -4,7 +4,7 @@
 Dask is an optional extra (``pip install '.[dask]'``) and is imported only when
 an executor is started, so that importing this module, or ``presale --help``,
 never loads it. Results do not depend on the executor: random streams are keyed
-by replication, never by worker (see :mod:`simulation.execution`).
+by replication, never by worker (see :mod:`simulation.runs.execution`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from importlib import metadata
 from typing import Any
 
-from .errors import PresaleError
+from ..errors import PresaleError
 
 __all__ = ["DaskExecutor", "dask_executor", "DASK_INSTALL_HINT", "CONNECT_TIMEOUT_S"]
 

@@ -1,0 +1,56 @@
+"""``presale compare``: every strategy of each scenario over many replications."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .app import EXIT_INPUT, app, err, load_all, override
+
+
+class ExecutorKind(str, Enum):
+    """Where ``presale compare`` runs the replications."""
+
+    local = "local"
+    dask = "dask"
+
+
+@app.command(name="compare")
+def compare_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files (a batch).")],
+    replications: Annotated[Optional[int], typer.Option(min=1, help="Replications per strategy (default: the scenario's).")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, help="Worker processes of the local pool or local Dask cluster (default: all cores).")] = None,
+    population: Annotated[Optional[int], typer.Option(min=1, help="Simulated consumers (default: the scenario's).")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Override every scenario's seed.")] = None,
+    out: Annotated[Path, typer.Option(help="Output folder; one sub-folder per scenario.")] = Path("results"),
+    fail_if: Annotated[Optional[list[str]], typer.Option("--fail-if", help="Gate such as 'profit.mean < baseline -2%'; repeatable. Fails only when the whole confidence interval of the paired difference lies beyond the threshold.")] = None,
+    junit_xml: Annotated[Optional[Path], typer.Option(help="Write gate results as JUnit XML.")] = None,
+    summary_md: Annotated[Optional[Path], typer.Option(help="Write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY).")] = None,
+    resume: Annotated[bool, typer.Option(help="Finish an interrupted run found in --out instead of starting again.")] = False,
+    executor: Annotated[Optional[ExecutorKind], typer.Option(case_sensitive=False, help="'local' (process pool; the default) or 'dask' (a local Dask cluster, or the one at --scheduler; needs pip install '.[dask]'). Results are identical.")] = None,
+    scheduler: Annotated[Optional[str], typer.Option(help="Address of a running Dask scheduler, e.g. tcp://host:8786; implies --executor dask.")] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+) -> None:
+    """Compare every strategy of each scenario over many replications on common random numbers.
+
+    Writes per scenario: outcomes and trajectories (Parquet), summary and comparison
+    (CSV, JSON), manifest.json, report.html, report.md and figures. Exit codes:
+    0 ok, 1 a gate failed, 2 bad input, 3 some runs failed or were interrupted.
+    """
+    from .compare_batch import result_folder_hint, run_compare
+
+    hints = [h for h in map(result_folder_hint, files) if h]
+    for hint in hints:
+        err(hint)
+    if hints:
+        raise typer.Exit(EXIT_INPUT)
+    code = run_compare(
+        files, load_all(files), replications=replications, workers=workers, population=population,
+        seed=seed, out=out, gates=tuple(fail_if or ()), junit_xml=junit_xml, summary_md=summary_md,
+        resume=resume, executor=None if executor is None else executor.value, scheduler=scheduler, quiet=quiet,
+        override=override, echo=typer.echo, err=err,
+    )
+    raise typer.Exit(code)

@@ -1,0 +1,9 @@
+"""Exploration over many scenarios, built on the comparison runner.
+
+The home of sweeps over levers and uncertain inputs, sensitivity analysis,
+scenario discovery, calibration to a past campaign and optimisation. Each of
+them turns one scenario into many (by :func:`simulation.scenario.with_overrides`)
+and runs them through :mod:`simulation.runs` on common random numbers, so it
+may import every layer below it (``analysis``, ``runs``, ``engine``,
+``scenario``) and is imported only by ``report`` and ``cli``.
+"""
