@@ -85,7 +85,7 @@ class Consumer(mesa.Agent):
         self.price_agreed = 0.0
         self.paid = 0.0
         self.return_day = -1
-        self.was_turned_away = False
+        self.turned_away_day = -1          # a lost sale until the consumer buys ours after all
 
     # -- awareness ----------------------------------------------------------------
     def hear(self, hazard: list[float]) -> None:
@@ -347,6 +347,9 @@ class ReferenceModel(mesa.Model):
         room = len(wants) if len(wants) <= cap + 1e-9 else int(math.floor(cap + 1e-9))
         buyers, turned = wants[:room], wants[room:]
         for c, _, price, gift_cost in buyers:
+            if c.turned_away_day >= 0:                       # not a lost sale after all
+                led.book("lost_sales", c.turned_away_day, -w)
+                c.turned_away_day = -1
             c.order_day = day
             c.price_agreed = price
             c.state = PAID
@@ -362,8 +365,8 @@ class ReferenceModel(mesa.Model):
         if turned and ctx.phase >= Phase.LAUNCH:
             self.note_stockout()
         for c, *_ in turned:
-            if not c.was_turned_away:
-                c.was_turned_away = True
+            if c.turned_away_day < 0:
+                c.turned_away_day = day
                 led.book("lost_sales", day, w)
             u = self.random.random()
             if u < choice.stockout_switch_share:

@@ -87,3 +87,9 @@ def run_toy() -> Callable[..., PresaleModel]:
 def share_close() -> Callable[..., None]:
     """``share_close(observed, expected, n, k=4)``: binomial tolerance assertion."""
     return assert_share
+
+
+@pytest.fixture(scope="session")
+def make_toy() -> Callable[..., Scenario]:
+    """Factory: ``make_toy({"dotted.path": value, ...}) -> validated toy scenario``."""
+    return toy_scenario

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .estimators import MeanCI, Proportion, check_confidence, cvar, mean_ci, probability, quantiles
 
-__all__ = ["EVENTS", "KEY_COLUMNS", "MeanCI", "Proportion", "RISK_TABLE_MEANS", "SUMMARY_COLUMNS",
+__all__ = ["EVENTS", "KEY_COLUMNS", "input_columns", "MeanCI", "Proportion", "RISK_TABLE_MEANS", "SUMMARY_COLUMNS",
            "cvar", "event_indicators", "mean_ci", "metric_columns", "probability", "quantiles",
            "regret", "risk_table", "strategies", "summarize", "validate_outcomes"]
 
@@ -69,9 +69,15 @@ def validate_outcomes(outcomes: pd.DataFrame) -> None:
 
 
 def metric_columns(outcomes: pd.DataFrame) -> list[str]:
-    """Numeric columns of ``outcomes`` other than the key columns, in frame order."""
+    """Numeric columns of ``outcomes`` other than the key columns and the drawn inputs
+    (named by their dotted path, e.g. ``market.awareness.imitation``), in frame order."""
     return [c for c in outcomes.columns
-            if c not in KEY_COLUMNS and pd.api.types.is_numeric_dtype(outcomes[c])]
+            if c not in KEY_COLUMNS and "." not in c and pd.api.types.is_numeric_dtype(outcomes[c])]
+
+
+def input_columns(outcomes: pd.DataFrame) -> list[str]:
+    """The columns of values drawn from ``uncertainties``, one per dotted path."""
+    return [c for c in outcomes.columns if "." in c]
 
 
 def strategies(outcomes: pd.DataFrame) -> list[str]:

@@ -32,8 +32,10 @@ def check_invariants(model) -> list[str]:
         out.append(f"units sold + leftover ({shipped + leftover:.6g}) != initial + produced "
                    f"({initial + produced:.6g})")
     held = np.isin(pop.state, [State.DELIVERED, State.RETURNED]).sum() * w
-    if not _close(held, shipped, shipped):
-        out.append(f"consumers holding a unit ({held:.6g}) != units shipped ({shipped:.6g})")
+    short = model.short_units * w          # last partial units: served consumers beyond whole units
+    if not _close(held, shipped + short, shipped):
+        out.append(f"consumers holding a unit ({held:.6g}) != units shipped ({shipped:.6g})"
+                   + (f" + partial units ({short:.6g})" if short else ""))
     if led.flows["stock"].min() < -1e-6 * w or model.stock < -1e-9:
         out.append(f"stock went negative (min {led.flows['stock'].min():.6g})")
     received = float(pop.paid.sum(dtype=np.float64)) * w

@@ -101,7 +101,7 @@ def _available(m):
 
 @metric("sell_through")
 def _sell_through(m):
-    return _ratio(m.ledger.total("shipped"), _available(m))
+    return min(_ratio(m.ledger.total("shipped"), _available(m)), 1.0)   # a cleared shelf: 1 to the last bit
 
 
 @metric("first_stockout_day")

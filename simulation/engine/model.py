@@ -158,6 +158,7 @@ class PresaleModel(mesa.Model):
         self.ledger.book("cogs", 0, inv.initial_stock * scenario.product.unit_cost)
         self.arrivals = np.zeros(self.horizon)
         self.returns_due = np.zeros(self.horizon, dtype=np.int64)   # units to come back each day
+        self.short_units = 0.0          # simulated units that partial last units left unserved
         if inv.production.rule == "fixed":
             self.order_production(inv.production.quantity, inv.production.order_day)
 
@@ -173,6 +174,7 @@ class PresaleModel(mesa.Model):
         self.conversion = np.array([ch[c].conversion for c in names], dtype=np.float32)
         self.visit_threshold = self.conversion[pop.channel]     # each consumer's daily visit probability
         self.fee_rate = np.array([ch[c].fee_rate for c in names])
+        self.fee_back_rate = np.array([ch[c].fee_rate * ch[c].fee_refunded_with_refund for c in names])
 
     def order_production(self, quantity: float, day: int) -> None:
         """Schedule production of ``quantity`` units (market scale) ordered on ``day``."""

@@ -22,10 +22,16 @@ def book_payment(model, idx: np.ndarray, amount: np.ndarray) -> None:
 
 
 def refund(model, idx: np.ndarray, new_state: State) -> float:
-    """Refund everything consumers ``idx`` paid and move them to ``new_state``."""
+    """Refund everything consumers ``idx`` paid and move them to ``new_state``.
+
+    The channel's commission on the money returned is given back (booked as a
+    negative fee) unless the channel keeps it (``fee_refunded_with_refund: false``).
+    """
     pop = model.pop
-    amount = float(pop.paid[idx].sum(dtype=np.float64)) * model.weight
+    paid = pop.paid[idx].astype(np.float64)
+    amount = float(paid.sum()) * model.weight
     model.ledger.book("refunds", model.day, amount)
+    model.ledger.book("fees", model.day, -float((model.fee_back_rate[pop.channel[idx]] * paid).sum()) * model.weight)
     pop.paid[idx] = 0.0
     pop.state[idx] = new_state
     return amount
@@ -65,10 +71,21 @@ def _mark_returns(model, idx: np.ndarray, u: np.ndarray) -> None:
 
 
 def deliver(model, idx: np.ndarray, u_return: np.ndarray) -> None:
-    """Hand units to consumers ``idx`` from stock; draw who will return them."""
+    """Hand units to consumers ``idx`` from stock; draw who will return them.
+
+    When the stock holds a last partial unit (a simulated consumer stands for a
+    fractional number of real ones), the last consumer served gets it: the shelf
+    clears exactly, and the part of that consumer's demand it cannot meet is a
+    lost sale.
+    """
+    units = min(float(idx.size), max(model.stock, 0.0))
+    short = idx.size - units
     model.pop.state[idx] = State.DELIVERED
-    model.stock -= idx.size
-    model.ledger.book("shipped", model.day, idx.size * model.weight)
+    model.stock -= units
+    model.ledger.book("shipped", model.day, units * model.weight)
+    if short > 0:
+        model.short_units += short
+        model.ledger.book("lost_sales", model.day, short * model.weight)
     _mark_returns(model, idx, u_return)
 
 
@@ -78,7 +95,7 @@ def ship_orders(model, draws) -> None:
     waiting = pop.state == State.PAID
     if not waiting.any():
         return
-    served = first_in_line(waiting, keys=(pop.order_day,), capacity=model.stock)
+    served = first_in_line(waiting, keys=(pop.order_day,), capacity=model.stock, partial=True)
     idx = np.flatnonzero(served)
     deliver(model, idx, draws.event[idx])
     if day > model.ship_day:
@@ -101,7 +118,10 @@ def process_returns(model) -> None:
     pop = model.pop
     if model.returns_due[model.day] == 0:
         return
-    due = np.flatnonzero((pop.return_day == model.day) & (pop.state == State.DELIVERED))
+    _take_back(model, np.flatnonzero((pop.return_day == model.day) & (pop.state == State.DELIVERED)))
+
+
+def _take_back(model, due: np.ndarray) -> None:
     if due.size == 0:
         return
     refund(model, due, State.RETURNED)
@@ -111,9 +131,15 @@ def process_returns(model) -> None:
 
 
 def close_campaign(model) -> None:
-    """After the last day: cancel and refund unshipped orders, salvage leftovers."""
+    """After the last day: book the returns still to come, cancel and refund unshipped
+    orders, salvage leftovers.
+
+    A unit's return is decided when it is delivered; a return that falls due after
+    the horizon is booked on the last day, so every unit sold carries its return.
+    """
     pop, w, led = model.pop, model.weight, model.ledger
     model.day = last = model.horizon - 1
+    _take_back(model, np.flatnonzero((pop.return_day > last) & (pop.state == State.DELIVERED)))
     open_orders = np.flatnonzero(in_states(pop.state, State.DEPOSITED, State.PAID))
     if open_orders.size:
         refund(model, open_orders, State.CANCELLED)

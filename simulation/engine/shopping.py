@@ -60,8 +60,9 @@ def _apply(model, idx, quotes: Quotes, phase, draws, *, queue, shoppers, stopped
         pop.state[reserve] = State.RESERVED
         led.book("reservations", day, reserve.size * w)
         wants = np.zeros_like(wants)
-    cap = model.stock if phase >= Phase.LAUNCH else model.seller.offer.order_capacity / w
-    buy = first_in_line(wants, keys=(queue,), capacity=cap)
+    from_stock = phase >= Phase.LAUNCH
+    cap = model.stock if from_stock else model.seller.offer.order_capacity / w
+    buy = first_in_line(wants, keys=(queue,), capacity=cap, partial=from_stock)
     turned = wants & ~buy
     b = idx[buy]
     presale_units = b.size * w if phase == Phase.PRESALE else 0.0
@@ -82,6 +83,7 @@ def _apply(model, idx, quotes: Quotes, phase, draws, *, queue, shoppers, stopped
         led.book("promotion_cost", day, float(quotes.discount[buy].sum()) * w)
         led.book("gift_cost", day, float(quotes.gift_cost[buy].sum()) * w)
         led.book("presale_orders", day, presale_units)
+        _recover_lost_sales(model, b)
         if phase >= Phase.LAUNCH:
             deliver(model, b, draws.leave[b])
     if b.size or stopped.any():
@@ -99,8 +101,8 @@ def _apply(model, idx, quotes: Quotes, phase, draws, *, queue, shoppers, stopped
     if turned.any():
         if phase >= Phase.LAUNCH:
             model.note_stockout()
-        first_time = idx[turned & ~pop.was_turned_away[idx]]
-        pop.was_turned_away[first_time] = True
+        first_time = idx[turned & (pop.turned_away_day[idx] < 0)]
+        pop.turned_away_day[first_time] = day
         led.book("lost_sales", day, first_time.size * w)
         switch = turned & (u_leave < ch.stockout_switch_share)
         leave = turned & (u_leave >= ch.stockout_switch_share + ch.stockout_wait_share)
@@ -123,3 +125,17 @@ def _apply(model, idx, quotes: Quotes, phase, draws, *, queue, shoppers, stopped
             led.competitor_sales[comp.name][day] += chosen.size * w
     outside = choice == n_comp + 2
     pop.state[idx[outside & (u_leave < ch.leave_rate)]] = State.LEFT
+
+
+def _recover_lost_sales(model, buyers: np.ndarray) -> None:
+    """Buyers whom ours turned away before: not a lost sale after all.
+
+    A lost sale is a consumer turned away who never buys ours afterwards. It is
+    booked on the day of the first refusal and taken back from that day when
+    the consumer buys, so every day's count stays a count of consumers.
+    """
+    days = model.pop.turned_away_day[buyers]
+    back = days >= 0
+    if back.any():
+        model.ledger.flows["lost_sales"] -= np.bincount(days[back], minlength=model.horizon) * model.weight
+        model.pop.turned_away_day[buyers[back]] = -1

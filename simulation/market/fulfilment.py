@@ -7,16 +7,19 @@ import numpy as np
 __all__ = ["first_in_line", "first_shortfall", "p_return", "queue_keys"]
 
 
-def first_in_line(candidates: np.ndarray, *, keys: tuple[np.ndarray, ...], capacity: float) -> np.ndarray:
+def first_in_line(candidates: np.ndarray, *, keys: tuple[np.ndarray, ...], capacity: float,
+                  partial: bool = False) -> np.ndarray:
     """Mask of the ``floor(capacity)`` candidates first in line.
 
     ``keys`` order the queue, last key primary (as :func:`numpy.lexsort`);
-    all candidates are served when there is room for them.
+    all candidates are served when there is room for them. With ``partial``,
+    a fractional remainder of ``capacity`` (the last partial unit on a shelf)
+    serves one more candidate: ``ceil(capacity)``.
     """
     idx = np.flatnonzero(candidates)
     if idx.size <= capacity + 1e-9:
         return candidates.copy()
-    room = int(np.floor(capacity + 1e-9))
+    room = int(np.ceil(capacity - 1e-9) if partial else np.floor(capacity + 1e-9))
     served = np.zeros_like(candidates)
     if room > 0:
         order = np.lexsort(tuple(k[idx] for k in keys))

@@ -63,7 +63,7 @@ class Population:
     paid: np.ndarray               # float32 money held from the consumer (net of refunds)
     deposit: np.ndarray            # float32 deposit paid
     return_day: np.ndarray         # int16 day the product comes back, -1 if never
-    was_turned_away: np.ndarray    # bool: already counted as a lost sale
+    turned_away_day: np.ndarray    # int16 day ours last turned the consumer away, -1 if not since a purchase
 
     @property
     def n(self) -> int:
@@ -81,7 +81,7 @@ class Population:
             self, state=self.initial_state.copy(), order_day=np.full(n, -1, dtype=np.int16),
             price_agreed=np.zeros(n, dtype=np.float32), paid=np.zeros(n, dtype=np.float32),
             deposit=np.zeros(n, dtype=np.float32), return_day=np.full(n, -1, dtype=np.int16),
-            was_turned_away=np.zeros(n, dtype=bool),
+            turned_away_day=np.full(n, -1, dtype=np.int16),
         )
 
 
@@ -150,4 +150,4 @@ def _day_zero(initial: np.ndarray) -> dict[str, np.ndarray]:
     return {"state": state, "order_day": np.broadcast_to(np.int16(-1), (n,)),
             "price_agreed": np.broadcast_to(np.float32(0), (n,)), "paid": np.broadcast_to(np.float32(0), (n,)),
             "deposit": np.broadcast_to(np.float32(0), (n,)), "return_day": np.broadcast_to(np.int16(-1), (n,)),
-            "was_turned_away": np.broadcast_to(False, (n,))}
+            "turned_away_day": np.broadcast_to(np.int16(-1), (n,))}

@@ -14,6 +14,7 @@ from ..engine.metrics import outcome_record, trajectory_frame
 from ..engine.model import DrawCache, PresaleModel
 from ..rng import stream
 from ..scenario.overrides import with_overrides
+from ..scenario.paths import get_path
 from ..scenario.sampling import draw_parameters
 from ..scenario.schema import Scenario
 
@@ -54,6 +55,9 @@ class Replication:
     def __init__(self, scenario: Scenario, replication: int):
         self.replication = replication
         self.scenario = draw_parameters(scenario, replication)
+        self.inputs: dict[str, float] = {path: float(get_path(self.scenario, path))
+                                         for path in sorted(scenario.uncertainties)}
+        """The values drawn from ``uncertainties`` in this replication, by dotted path."""
         size = float(self.scenario.market.size)
         n = self.scenario.run.population or int(round(size))
         self.population: Population = build_population(
@@ -113,7 +117,7 @@ class Replication:
 
     def _tidy(self, model: PresaleModel) -> Run:
         keys = {"strategy": model.strategy_name, "replication": self.replication}
-        return Run(trajectory_frame(model, keys), pd.DataFrame([{**keys, **outcome_record(model)}]))
+        return Run(trajectory_frame(model, keys), pd.DataFrame([{**keys, **outcome_record(model), **self.inputs}]))
 
     def simulate(self, strategy: str) -> Run:
         """Run ``strategy`` and return its tidy results."""

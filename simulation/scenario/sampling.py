@@ -72,7 +72,13 @@ def draw_parameters(scenario: Scenario, replication: int) -> Scenario:
         if isinstance(current, int) and not isinstance(current, bool):
             value = int(round(value))        # whole-number fields (days) take the nearest integer
         data = set_in(data, list(parts), value)
-    drawn = Scenario.model_validate(_walk(data, (), seed, replication))
+    data = _walk(data, (), seed, replication)
+    population, size = data["run"].get("population"), data["market"]["size"]
+    if population is not None and population > size:
+        # a small draw of the market: one simulated consumer per real one in this replication,
+        # rather than a replication that fails (and an average over the survivors)
+        data["run"]["population"] = max(1, int(size))
+    drawn = Scenario.model_validate(data)
     broken = check_rules(drawn)
     if broken:
         detail = "; ".join(f"{'.'.join(map(str, f.loc))}: {f.message}" for f in broken)

@@ -144,7 +144,10 @@ class Channel(Section):
     conversion: Share = 1.0
     """Probability that an aware consumer of this channel shops on a given day."""
     fee_rate: Share = 0.0
-    """Commission on revenue through this channel."""
+    """Commission on money received through this channel."""
+    fee_refunded_with_refund: bool = True
+    """A refund reverses the commission charged on the money it returns (platform and KOL
+    commissions settle on net sales); ``false`` when the channel keeps it."""
     cost_per_contact: Annotated[float, Field(gt=0)] = 1.0
     awareness_per_contact: Share = 1.0
     """Probability that a contact makes an unaware consumer aware."""

@@ -631,7 +631,7 @@ def random_rationing() -> Case:
         model.step()                                            # day 1: the presale, capped
         pop = model.pop
         served = pop.order_day == 1
-        wanting = served | pop.was_turned_away                   # nobody is turned away before day 1
+        wanting = served | (pop.turned_away_day >= 0)                  # nobody is turned away before day 1
         fair.append(cap / np.count_nonzero(wanting))
         served_total.append(np.count_nonzero(served))
         excess.append(np.count_nonzero(wanting) - cap)
