@@ -213,7 +213,8 @@ class PresaleModel(mesa.Model):
         if self.n_unaware == 0:
             return
         unaware = state == State.UNAWARE
-        adopters = np.count_nonzero(in_states(state, State.DEPOSITED, State.DELIVERED))
+        adopters = (np.count_nonzero(in_states(state, State.DEPOSITED, State.DELIVERED))
+                    + aw.reservation_weight * np.count_nonzero(state == State.RESERVED))
         rate = ad_innovation_rate(self.seller.offer.contacts, self.per_contact, self.reachable_market)
         q = imitation_rate(float(aw.imitation), self.rating, effect=aw.wom_rating_effect,
                            reference=aw.wom_reference_rating)

@@ -108,6 +108,9 @@ class Awareness(Section):
     """Organic innovation rate per day, on top of advertising."""
     imitation: Number = 0.0
     """Word-of-mouth rate q per day (hazard q * adopters / market)."""
+    reservation_weight: Share = 0.5
+    """Word of mouth of a reservation (种草) relative to an order: a reserved consumer counts as
+    this fraction of an adopter, so imitation works during the warm-up too."""
     wom_rating_effect: float = 0.0
     """Imitation is multiplied by max(0, 1 + effect * (rating - reference))."""
     wom_reference_rating: float = 4.5
