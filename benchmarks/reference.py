@@ -46,7 +46,7 @@ import numpy as np
 from simulation.engine.agents import CompetitorAgent, SellerAgent
 from simulation.market.awareness import ad_innovation_rate, bass_hazard, imitation_rate
 from simulation.market.calendar import Phase, phase_by_day
-from simulation.market.fulfilment import p_return
+from simulation.market.fulfilment import p_cancel_waiting, p_return
 from simulation.market.inventory import arrivals
 from simulation.market.ledger import Ledger
 from simulation.market.population import Population, State
@@ -148,6 +148,7 @@ class Consumer(mesa.Agent):
     def refund(self, new_state: int) -> None:
         model = self.model
         model.ledger.book("refunds", model.day, self.paid * model.weight)
+        model.ledger.book("fees", model.day, -model.fee_back_rate[self.channel] * self.paid * model.weight)
         self.paid = 0.0
         self.state = new_state
 
@@ -160,10 +161,10 @@ class Consumer(mesa.Agent):
         if self.random.random() < model.p_return:
             self.return_day = model.day + model.return_delay
 
-    def maybe_return(self) -> None:
-        """Send the product back if today is the day."""
+    def maybe_return(self, *, closing: bool = False) -> None:
+        """Send the product back if today is the day (at the close: if it is due later)."""
         model = self.model
-        if self.state == DELIVERED and self.return_day == model.day:
+        if self.state == DELIVERED and (self.return_day == model.day or (closing and self.return_day > model.day)):
             self.refund(RETURNED)
             model.ledger.book("returned", model.day, model.weight)
             model.ledger.book("salvage", model.day, model.weight * model.salvage_value)
@@ -248,6 +249,7 @@ class ReferenceModel(mesa.Model):
         ch = scenario.channels
         self.conversion = [ch[c].conversion for c in self.channel_names]
         self.fee_rate = [ch[c].fee_rate for c in self.channel_names]
+        self.fee_back_rate = [ch[c].fee_rate * ch[c].fee_refunded_with_refund for c in self.channel_names]
         self.per_contact = np.array([ch[c].awareness_per_contact for c in self.channel_names])
         columns = (population.segment, population.channel, population.is_member, population.is_strategic,
                    population.is_reachable, population.valuation, population.valuation_real,
@@ -288,6 +290,7 @@ class ReferenceModel(mesa.Model):
             self.ledger.book("produced", self.day, made)
             self.ledger.book("cogs", self.day, made * self.campaign.product.unit_cost)
         self._awareness()
+        self._cancel_while_waiting()
         if self.day >= self.ship_day:
             self._ship()
         for c in self.consumers:
@@ -297,7 +300,8 @@ class ReferenceModel(mesa.Model):
 
     def _awareness(self) -> None:
         aw = self.campaign.market.awareness
-        adopters = sum(1 for c in self.consumers if DEPOSITED <= c.state <= DELIVERED)
+        adopters = (sum(1 for c in self.consumers if DEPOSITED <= c.state <= DELIVERED)
+                    + aw.reservation_weight * sum(1 for c in self.consumers if c.state == RESERVED))
         rate = ad_innovation_rate(self.seller.offer.contacts, self.per_contact, self.reachable_market)
         q = imitation_rate(float(aw.imitation), self.rating, effect=aw.wom_rating_effect,
                            reference=aw.wom_reference_rating)
@@ -305,6 +309,16 @@ class ReferenceModel(mesa.Model):
         hazard = bass_hazard(innovation, q, adopters / self.n).ravel().tolist()
         for c in self.consumers:
             c.hear(hazard)
+
+    def _cancel_while_waiting(self) -> None:
+        ful = self.seller.strategy.fulfilment
+        if not ful.cancellation_right or ful.cancel_share_30_days <= 0:
+            return
+        for c in self.consumers:
+            if c.state == PAID and self.random.random() < p_cancel_waiting(self.day - c.order_day,
+                                                                            ful.cancel_share_30_days):
+                c.refund(CANCELLED)
+                self.ledger.book("cancellations", self.day, self.weight)
 
     def _ship(self) -> None:
         led, day, w = self.ledger, self.day, self.weight
@@ -400,6 +414,7 @@ class ReferenceModel(mesa.Model):
         self.run_for(self.horizon)
         self.day = last = self.horizon - 1
         for c in self.consumers:
+            c.maybe_return(closing=True)
             if c.state == PAID:
                 c.refund(CANCELLED)
                 self.ledger.book("cancellations", last, self.weight)

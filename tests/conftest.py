@@ -41,7 +41,7 @@ TOY: dict[str, Any] = {
         "choice": {"logit_scale": 0.0, "leave_rate": 0.0},
     },
     "channels": {"web": {"conversion": 1.0}},
-    "strategies": {"base": {"inventory": {"initial_stock": N_TOY}}},
+    "strategies": {"base": {"inventory": {"initial_stock": N_TOY}, "fulfilment": {"cancel_share_30_days": 0.0}}},
 }
 
 def binomial_tolerance(p: float, n: float, k: float = 4.0) -> float:

@@ -30,7 +30,7 @@ def _late_production(lead_time_days: int, *, cancellation_right: bool = True) ->
         "strategies.base.inventory": {"initial_stock": 0, "lead_time_days": lead_time_days, "daily_capacity": 5000,
                                       "production": {"rule": "fixed", "quantity": 20_000, "order_day": 0}},
         "strategies.base.fulfilment": {"late_tolerance_days": TOLERANCE, "p_cancel_per_late_day": P_CANCEL,
-                                       "cancellation_right": cancellation_right},
+                                       "cancellation_right": cancellation_right, "cancel_share_30_days": 0.0},
     }
 
 

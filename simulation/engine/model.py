@@ -31,7 +31,7 @@ from ..market.ledger import Ledger
 from ..market.population import Population, State, build_population, in_states
 from ..rng import name_key, stream
 from .shopping import shop
-from .orders import close_campaign, collect_balances, process_returns, ship_orders
+from .orders import cancel_while_waiting, close_campaign, collect_balances, process_returns, ship_orders
 from ..market.awareness import ad_innovation_rate, bass_hazard, imitation_rate
 from ..market.fulfilment import p_return
 from ..market.inventory import arrivals
@@ -194,6 +194,7 @@ class PresaleModel(mesa.Model):
         self._spread_awareness(draws)
         if self.day == self.campaign.calendar.balance_start_day and self.seller.strategy.deposit:
             collect_balances(self)
+        cancel_while_waiting(self, draws)
         if self.day >= self.ship_day:
             ship_orders(self, draws)
         process_returns(self)

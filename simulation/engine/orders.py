@@ -7,10 +7,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..market.deposits import balance_due, inflation_credit, pays_balance
-from ..market.fulfilment import first_in_line
+from ..market.fulfilment import first_in_line, p_cancel_waiting
 from ..market.population import State, in_states
 
-__all__ = ["collect_balances", "ship_orders", "process_returns", "close_campaign", "book_payment", "refund"]
+__all__ = ["collect_balances", "cancel_while_waiting", "ship_orders", "process_returns", "close_campaign", "book_payment", "refund"]
 
 
 def book_payment(model, idx: np.ndarray, amount: np.ndarray) -> None:
@@ -87,6 +87,26 @@ def deliver(model, idx: np.ndarray, u_return: np.ndarray) -> None:
         model.short_units += short
         model.ledger.book("lost_sales", model.day, short * model.weight)
     _mark_returns(model, idx, u_return)
+
+
+def cancel_while_waiting(model, draws) -> None:
+    """Paid presale orders waiting to ship: some buyers lose patience and cancel for a refund.
+
+    The daily hazard grows with the days since ordering (``cancel_share_30_days``). It uses the
+    day's ``leave`` draw, which no other decision of a waiting buyer reads on the same day.
+    """
+    ful = model.seller.strategy.fulfilment
+    if not ful.cancellation_right or ful.cancel_share_30_days <= 0:
+        return
+    pop = model.pop
+    idx = np.flatnonzero(pop.state == State.PAID)
+    if idx.size == 0:
+        return
+    wait = model.day - pop.order_day[idx]
+    quit_ = idx[draws.leave[idx] < p_cancel_waiting(wait, ful.cancel_share_30_days)]
+    if quit_.size:
+        refund(model, quit_, State.CANCELLED)
+        model.ledger.book("cancellations", model.day, quit_.size * model.weight)
 
 
 def ship_orders(model, draws) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["first_in_line", "first_shortfall", "p_return", "queue_keys"]
+__all__ = ["first_in_line", "first_shortfall", "p_cancel_waiting", "p_return", "queue_keys"]
 
 
 def first_in_line(candidates: np.ndarray, *, keys: tuple[np.ndarray, ...], capacity: float,
@@ -78,3 +78,16 @@ def first_shortfall(usage: np.ndarray, room: np.ndarray) -> tuple[int, int]:
 def p_return(rating: float, curve) -> float:
     """Return probability at ``rating`` on the piecewise-linear curve."""
     return float(np.interp(rating, curve.ratings, curve.p_return))
+
+
+def p_cancel_waiting(wait_days: np.ndarray, share_30_days: float) -> np.ndarray:
+    """Daily probability that a consumer who ordered ``wait_days`` ago cancels before shipping.
+
+    The hazard grows linearly with the wait, ``a * t``, so the share cancelled over a wait of
+    ``T`` days is ``1 - exp(-a T (T + 1) / 2)``; ``a`` is set so that a 30-day wait cancels
+    ``share_30_days``.
+    """
+    if share_30_days <= 0:
+        return np.zeros(np.shape(wait_days))
+    a = -np.log1p(-min(share_30_days, 1 - 1e-12)) / (30 * 31 / 2)
+    return -np.expm1(-a * np.maximum(np.asarray(wait_days, dtype=float), 0.0))

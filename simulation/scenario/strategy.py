@@ -198,7 +198,10 @@ class Fulfilment(Section):
     p_cancel_per_late_day: Share = 0.3
     """Daily probability that a consumer past the tolerance cancels."""
     cancellation_right: bool = True
-    """Whether consumers may cancel late orders for a refund."""
+    """Whether consumers may cancel orders for a refund (late ones, and impatient ones before shipping)."""
+    cancel_share_30_days: Share = 0.03
+    """Share of paid presale orders cancelled by impatience over a 30-day wait for shipping, before
+    any promise is broken; the daily hazard grows linearly with the days since ordering."""
 
 
 class Strategy(Section):
