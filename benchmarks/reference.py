@@ -116,7 +116,7 @@ class Consumer(mesa.Agent):
             out.append(-math.inf if comp is None else value + comp[1] + self.loyalty - ps * comp[0])
         if day.wait_open and self.is_strategic:
             factor = day.member_factor if self.is_member else 1.0
-            out.append(self.patience ** day.later_days * (value - ps * day.later_price * factor))
+            out.append(max(self.patience ** d * (value - ps * p * factor) for p, d in day.later_steps))
         else:
             out.append(-math.inf)
         out.append(day.outside_utility)
@@ -182,9 +182,8 @@ class DayContext:
         self.delay = max(model.ship_day - model.day, 0) if self.phase < Phase.LAUNCH else 0
         self.prepay_at_risk = self.phase < Phase.LAUNCH
         self.competitors = [(c.price, c.appeal) if c.is_launched else None for c in model.competitors]
-        self.later_price, self.later_days = float(offer.later_price), int(offer.later_days)
-        self.wait_open = (math.isfinite(self.later_price) and self.later_price < offer.price
-                          and self.later_days > 0)
+        self.later_steps = [(p, d) for p, d in offer.later_steps if p < offer.price and d > 0]
+        self.wait_open = bool(self.later_steps)
         choice = model.campaign.market.choice
         self.scale = float(choice.logit_scale)
         self.outside_utility = float(choice.outside_utility)

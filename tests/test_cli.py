@@ -169,15 +169,15 @@ def test_gate_mistakes_are_found_before_anything_runs(tmp_path):
 
 
 def test_runs_that_all_fail_exit_3_with_the_cause_and_no_report(tmp_path):
-    # Valid as written, but every replication draws a market smaller than the population.
+    # Valid as written, but every replication draws a launch day before the balance window opens.
     path = scenario_with(tmp_path, "doomed", same={"pricing": {"presale_price": 450}})
     path.write_text(path.read_text(encoding="utf-8")
-                    + "uncertainties:\n  market.size: {dist: uniform, low: 1000, high: 2000}\n", encoding="utf-8")
+                    + "uncertainties:\n  calendar.launch_day: {dist: uniform, low: 1, high: 5}\n", encoding="utf-8")
     proc = presale("compare", path, *SMALL, "--out", tmp_path / "out", cwd=tmp_path)
     assert_no_traceback(proc)
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert "every run failed, e.g. base replication 0: PresaleError:" in proc.stderr
-    assert "cannot exceed market.size" in proc.stderr
+    assert "launch_day" in proc.stderr
     out = tmp_path / "out" / "doomed"
     failures = pd.read_csv(out / "failures.csv")
     assert len(failures) == 2 * 12 and not (out / "report.html").exists()

@@ -15,7 +15,7 @@ import numpy as np
 from ..market.calendar import Phase
 from ..market.competition import reacted_price
 from ..market.inventory import signal_quantity
-from ..market.pricing import TierOffer, later_prices, public_price_path, tier_offer
+from ..market.pricing import TierOffer, later_prices, later_steps, public_price_path, tier_offer
 
 __all__ = ["Offer", "SellerAgent", "CompetitorAgent"]
 
@@ -34,6 +34,7 @@ class Offer:
     contacts: np.ndarray            # ad contacts bought per channel today (market scale)
     later_price: float              # lowest later open-sale price announced
     later_days: int                 # days until it
+    later_steps: tuple              # (price, days ahead) of each later price worth waiting for
 
 
 class SellerAgent(mesa.Agent):
@@ -46,6 +47,7 @@ class SellerAgent(mesa.Agent):
         self.presale_price = strategy.pricing.presale_price or list_price
         self.path = public_price_path(strategy.pricing, list_price, model.phase)
         self.later, self.later_days = later_prices(self.path, model.phase)
+        self.later_steps = later_steps(self.path, model.phase)
         n_promos = len(strategy.promotions)
         self.promo_spent = np.zeros(n_promos)
         self.flash_sold = np.zeros(n_promos)
@@ -105,6 +107,7 @@ class SellerAgent(mesa.Agent):
             units_left=self.quantity - self.flash_sold, budget_left=self.budget - self.promo_spent,
             order_capacity=np.inf if cap is None else max(cap - self.presale_orders, 0.0),
             contacts=contacts, later_price=float(self.later[day]), later_days=int(self.later_days[day]),
+            later_steps=self.later_steps[day],
         )
         self.price_history.append(float(self.path[day]))
         self.promo_history.append(bool(promos))

@@ -80,8 +80,7 @@ def utilities(model, s: Shoppers, q, phase: Phase, *, now_price: float) -> np.nd
         ours = ours_utility(s, cost, saved, q.gift_value, delay_days=delay,
                             upfront_at_risk=_at_risk(model, q.price, phase))
     comps = [(c.price, c.appeal) if c.is_launched else None for c in model.competitors]
-    return utility_matrix(s, ours, competitors=comps, later_price=offer.later_price,
-                          later_days=offer.later_days, now_price=now_price,
+    return utility_matrix(s, ours, competitors=comps, later=offer.later_steps, now_price=now_price,
                           outside_utility=model.campaign.market.choice.outside_utility)
 
 

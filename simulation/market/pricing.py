@@ -9,7 +9,7 @@ import numpy as np
 
 from .calendar import Phase
 
-__all__ = ["public_price_path", "later_prices", "TierOffer", "tier_offer"]
+__all__ = ["public_price_path", "later_prices", "later_steps", "TierOffer", "tier_offer"]
 
 
 def public_price_path(pricing, list_price: float, phase: np.ndarray) -> np.ndarray:
@@ -39,6 +39,26 @@ def later_prices(path: np.ndarray, phase: np.ndarray) -> tuple[np.ndarray, np.nd
         if phase[t] >= Phase.LAUNCH and path[t] <= best:
             best, best_day = path[t], t
     return price, ahead
+
+
+def later_steps(path: np.ndarray, phase: np.ndarray) -> list[tuple[tuple[float, int], ...]]:
+    """For each day, the announced later open-sale prices worth waiting for.
+
+    A later day is worth considering only if its price is below every open-sale price
+    between now and then (waiting past a cheaper day for a dearer one never pays):
+    the steps are ``(price, days_ahead)`` pairs with prices falling and days rising.
+    The last step is the lowest later price (:func:`later_prices`).
+    """
+    n = path.shape[0]
+    out: list[tuple[tuple[float, int], ...]] = []
+    for t in range(n):
+        steps, low = [], np.inf
+        for u in range(t + 1, n):
+            if phase[u] >= Phase.LAUNCH and path[u] < low:
+                low = float(path[u])
+                steps.append((low, u - t))
+        out.append(tuple(steps))
+    return out
 
 
 @dataclass(frozen=True)

@@ -41,13 +41,14 @@ def ours_utility(s: Shoppers, price: np.ndarray, discount: np.ndarray, gift_valu
 
 
 def utility_matrix(s: Shoppers, ours: np.ndarray, *, competitors: list[tuple[float, float]],
-                   later_price: float, later_days: int, now_price: float,
-                   outside_utility: float) -> np.ndarray:
+                   later, now_price: float, outside_utility: float) -> np.ndarray:
     """Stack the utilities of every alternative.
 
     ``competitors`` holds ``(price, appeal)`` of each launched rival (``None`` for
-    one not launched). Waiting is open to strategic consumers when a lower open-sale
-    price is announced: its utility is the patience-discounted surplus then.
+    one not launched). ``later`` holds the announced later open-sale prices as
+    ``(price, days_ahead)`` pairs. Waiting is open to strategic consumers when one
+    of them is below today's price: its utility is the best patience-discounted
+    surplus over the whole path, ``max_t patience**t * (v - p_t)``.
     """
     m = ours.shape[0]
     rows = [ours]
@@ -57,10 +58,13 @@ def utility_matrix(s: Shoppers, ours: np.ndarray, *, competitors: list[tuple[flo
         else:
             price, appeal = comp
             rows.append(s.valuation + appeal + s.loyalty - s.price_sensitivity * price)
-    if np.isfinite(later_price) and later_price < now_price and later_days > 0:
-        later = s.patience ** np.float32(later_days) * (
-            s.valuation - s.price_sensitivity * later_price * s.member_factor)
-        rows.append(np.where(s.is_strategic, later, -np.inf))
+    steps = [(p, d) for p, d in later if np.isfinite(p) and p < now_price and d > 0]
+    if steps:
+        wait = np.full(m, -np.inf, dtype=np.float32)
+        for price, days in steps:
+            np.maximum(wait, s.patience ** np.float32(days)
+                       * (s.valuation - s.price_sensitivity * np.float32(price) * s.member_factor), out=wait)
+        rows.append(np.where(s.is_strategic, wait, -np.inf))
     else:
         rows.append(np.full(m, -np.inf, dtype=np.float32))
     rows.append(np.full(m, outside_utility, dtype=np.float32))

@@ -39,7 +39,7 @@ from simulation.scenario.schema import Scenario
 __all__ = [
     "K_SE", "SCENARIO_DIR", "EXACT_RULE", "Check", "Case", "CASES", "statistical", "exact", "signed",
     "bass_recursion", "bass_curve", "bass_peak_day", "logit_shares", "piecewise_linear",
-    "bass_diffusion", "logit_choice", "deposit_inflation", "strategic_waiting", "advance_selling",
+    "bass_diffusion", "logit_choice", "deposit_inflation", "strategic_waiting", "markdown_path", "advance_selling",
     "stock_limited_demand", "returns_by_rating", "random_rationing",
 ]
 
@@ -492,6 +492,54 @@ def strategic_waiting() -> Case:
     )
 
 
+# -- 4b. A markdown path ------------------------------------------------------------------------------
+def markdown_path() -> Case:
+    """Who buys on each step of an announced multi-step markdown."""
+    sc = load("markdown_path")
+    (seg,) = sc.market.segments.values()
+    strategy_name, = sc.strategies
+    strat, n = sc.strategies[strategy_name], _market_size(sc)
+    first = sc.calendar.launch_day
+    steps = [(first, float(strat.pricing.list_price or sc.product.list_price))]
+    steps += [(int(s.day), float(s.price)) for s in strat.pricing.schedule]
+    _require(all(b[1] < a[1] and b[0] > a[0] for a, b in zip(steps, steps[1:])), "a falling price path")
+    _require(float(seg.strategic_share) == 1.0, "every consumer strategic")
+    _require(float(strat.pricing.presale_price) > float(seg.valuation.high), "no presale orders")
+    delta, lo, hi = float(seg.patience), float(seg.valuation.low), float(seg.valuation.high)
+
+    def cutoff(k: int) -> float:
+        """Lowest valuation that buys at step k rather than wait for any later step (or not at all)."""
+        day, price = steps[k]
+        lows = [price]
+        for later_day, later_price in steps[k + 1:]:
+            f = delta ** (later_day - day)
+            lows.append((price - f * later_price) / (1 - f))
+        return max(lows)
+
+    cuts = [cutoff(k) for k in range(len(steps))]
+    orders = day_values(simulate_all(sc).trajectory, strategy_name, "orders") / n
+    checks, upper = [], hi
+    for (day, price), cut in zip(steps, cuts):
+        checks.append(statistical(f"share buying on day {day} at {price:g} (valuations {cut:.5g}–{upper:.5g})",
+                                  _uniform_between(cut, upper, lo, hi), orders[:, day]))
+        upper = min(upper, cut)
+    lowest_only = (steps[0][1] - delta ** (steps[-1][0] - first) * steps[-1][1]) / (1 - delta ** (steps[-1][0] - first))
+    return Case(
+        name="markdown_path", title="Strategic waiting over a markdown path",
+        closed_form=("on day t a strategic consumer buys at p_t iff v − p_t ≥ max(0, max over later steps u of "
+                     "δ^(u−t)·(v − p_u)): the best discounted surplus over the whole announced path, not only "
+                     "at its lowest price; with v ~ U[lo, hi] each step's buyers are a band of valuations"),
+        scenario_file="scenarios/validation/markdown_path.yaml",
+        mechanism="the waiting alternative over every later price step (simulation/market/utility.py, pricing.py later_steps)",
+        parameters={**{f"p (day {d})": f"{p:g}" for d, p in steps}, "δ": f"{delta:g}", "v": f"U[{lo:g}, {hi:g}]",
+                    "consumers N": f"{n:g}", "replications": str(sc.run.replications)},
+        checks=tuple(checks),
+        notes=(f"Comparing only with the lowest later price would put the day-{first} cutoff at "
+               f"{lowest_only:.4g} instead of {cuts[0]:.4g}: consumers in between would buy at "
+               f"{steps[0][1]:g} although waiting a day for {steps[1][1]:g} is better for them."),
+    )
+
+
 # -- 5. Advance selling ------------------------------------------------------------------------------
 ADVANCE_UNIT_COSTS = (40.0, 80.0)
 """Unit costs on either side of the low valuation (60 in the scenario file)."""
@@ -660,7 +708,7 @@ def random_rationing() -> Case:
 
 
 CASES: tuple[Callable[[], Case], ...] = (
-    bass_diffusion, logit_choice, deposit_inflation, strategic_waiting, advance_selling,
+    bass_diffusion, logit_choice, deposit_inflation, strategic_waiting, markdown_path, advance_selling,
     stock_limited_demand, returns_by_rating, random_rationing,
 )
 """Every validation case, in the order of docs/validation.md."""
