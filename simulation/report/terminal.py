@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from .formatting import DEFAULT_CURRENCY
+from .decision_box import DecisionText
 from .tables import Table, headline
 
-__all__ = ["text_table", "headline_table"]
+__all__ = ["text_table", "headline_table", "decision_box"]
 
 
 def text_table(table: Table, *, gap: int = 2) -> str:
@@ -38,7 +39,7 @@ def text_table(table: Table, *, gap: int = 2) -> str:
 
 
 def headline_table(risk: pd.DataFrame, comparison: pd.DataFrame | None, *,
-                   baseline: str | None, currency: str = DEFAULT_CURRENCY) -> str:
+                   baseline: str | None, currency: str = DEFAULT_CURRENCY, units: str = "auto") -> str:
     """The headline table (profit mean [CI], CVaR, P(loss), sell-through, verdict).
 
     Parameters
@@ -51,10 +52,23 @@ def headline_table(risk: pd.DataFrame, comparison: pd.DataFrame | None, *,
         Name of the baseline strategy.
     currency
         Currency symbol for the money headers.
+    units
+        Money style (:data:`~.formatting.MONEY_UNITS`).
 
     Returns
     -------
     str
         Aligned plain text without colour codes; missing values show as ``-``.
     """
-    return text_table(headline(risk, comparison, baseline=baseline, currency=currency, na="-"))
+    return text_table(headline(risk, comparison, baseline=baseline, currency=currency, na="-", units=units))
+
+
+def decision_box(decision: DecisionText, *, width: int = 100) -> str:
+    """The decision as a framed block of plain text, lines wrapped at ``width``."""
+    import textwrap
+
+    body = textwrap.wrap(decision.headline, width - 4)
+    for label, text in decision.lines:
+        body += textwrap.wrap(f"{label}: {text}", width - 4, initial_indent="- ", subsequent_indent="  ")
+    rule = "=" * min(width, max(len(line) for line in body) + 2)
+    return "\n".join([rule, *(f"  {line}" for line in body), rule])
