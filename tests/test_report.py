@@ -248,7 +248,7 @@ def test_headline_table_is_aligned(run):
 def test_figures_have_expected_axes(run):
     figs = make_figures(run["outcomes"], run["trajectories"], risk=run["risk"], currency="$")
     expected = {"profit_distribution": 1, "risk_return": 1, "orders_stock": 2, "cash": 1,
-                "waterfall": len(STRATEGIES)}
+                "waterfall": len(STRATEGIES), "paired_waterfall": len(STRATEGIES) - 1}
     assert list(figs) == list(expected)
     for name, fig in figs.items():
         assert isinstance(fig, Figure)

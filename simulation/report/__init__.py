@@ -75,7 +75,7 @@ def write_report(out_dir: Path | str, *, outcomes: pd.DataFrame, trajectories: p
     baseline = baseline_of(meta, comparison, order)
     colors = strategy_colors(strategy_order(risk, outcomes, trajectories, baseline=baseline))
     figures = make_figures(outcomes, trajectories, risk=risk, colors=colors,
-                           currency=currency_of(meta))
+                           currency=currency_of(meta), baseline=baseline)
     paths: dict[str, Path] = {}
     pngs: dict[str, bytes] = {}
     for name, fig in figures.items():

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+import importlib.util
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+import matplotlib
+from matplotlib import font_manager
 
 from matplotlib import colormaps
 from matplotlib.axes import Axes
@@ -12,8 +19,48 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 __all__ = [
     "FIG_SIZE", "DPI", "GAIN", "LOSS", "NEUTRAL", "strategy_colors", "resolve_colors", "new_figure",
-    "money_axis", "count_axis", "compact",
+    "money_axis", "count_axis", "compact", "CJK_FAMILIES", "font_families", "report_style",
 ]
+
+#: Fonts with Chinese glyphs tried after the Latin font, first found wins. The first is
+#: installed with the package (the ``mplfonts`` dependency ships it); the others are
+#: common system fonts.
+CJK_FAMILIES: tuple[str, ...] = (
+    "Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", "SimHei", "Heiti SC",
+)
+_PACKAGED_FONT = "NotoSansCJKsc-Regular.otf"
+
+_F = TypeVar("_F", bound=Callable)
+
+
+@functools.cache
+def font_families() -> tuple[str, ...]:
+    """The font family list of report figures: DejaVu Sans, then one font with CJK glyphs.
+
+    Matplotlib falls back glyph by glyph along this list, so Latin text keeps its usual
+    look and Chinese, Japanese or Korean strategy names render. The packaged Noto Sans
+    CJK SC is registered with matplotlib's font manager on first use.
+    """
+    spec = importlib.util.find_spec("mplfonts")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / "fonts" / _PACKAGED_FONT
+        if path.is_file():
+            font_manager.fontManager.addfont(str(path))
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    cjk = [name for name in CJK_FAMILIES if name in names][:1]
+    return ("DejaVu Sans", *cjk)
+
+
+def report_style(func: _F) -> _F:
+    """Build the figure of ``func`` with the report's fonts (see :func:`font_families`)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context({"font.family": list(font_families())}):
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 FIG_SIZE: tuple[float, float] = (9.0, 5.0)
 DPI = 110
