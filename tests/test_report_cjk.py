@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
 
 import pytest
@@ -30,8 +31,9 @@ def test_a_cjk_font_is_in_the_fallback_list():
     assert families[0] == "DejaVu Sans" and len(families) == 2, families
 
 
-def test_every_figure_renders_chinese_names_without_warnings(chinese_study):
+def test_every_figure_renders_chinese_names_without_warnings(chinese_study, caplog):
     study = chinese_study
+    caplog.set_level(logging.INFO, logger="matplotlib")
     assert set(study.outcomes["strategy"]) == set(NAMES.values())
     colors = strategy_colors(list(NAMES.values()))
     with warnings.catch_warnings(record=True) as caught:
@@ -43,5 +45,7 @@ def test_every_figure_renders_chinese_names_without_warnings(chinese_study):
     messages = [str(w.message) for w in caught]
     assert not [m for m in messages if "missing from" in m or "Glyph" in m], messages
     assert not messages, messages
+    logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not logged, logged
     titles = [t.get_text() for fig in figures.values() for ax in fig.axes for t in [ax.title]]
     assert any("稳健小批量" in t for t in titles)

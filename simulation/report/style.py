@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -49,7 +50,22 @@ def font_families() -> tuple[str, ...]:
             font_manager.fontManager.addfont(str(path))
     names = {f.name for f in font_manager.fontManager.ttflist}
     cjk = [name for name in CJK_FAMILIES if name in names][:1]
+    if cjk:
+        logging.getLogger("matplotlib.font_manager").addFilter(_RegularOnly(cjk[0]))
     return ("DejaVu Sans", *cjk)
+
+
+class _RegularOnly(logging.Filter):
+    """Drops the font manager's notice that ``family`` has no bold face (it draws regular)."""
+
+    def __init__(self, family: str) -> None:
+        super().__init__()
+        self.family = family
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        return not (text.startswith("findfont: Failed to find font weight") and text.endswith(
+            f" for {self.family}, now using 400."))
 
 
 def report_style(func: _F) -> _F:
@@ -127,9 +143,9 @@ def compact(value: float) -> str:
 
 
 def money_axis(ax: Axes, axis: str = "y") -> None:
-    """Thousands separators on a money axis."""
+    """Short money ticks on a money axis (``1.2M``, ``-35k``, ``820``; see :func:`compact`)."""
     target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    target.set_major_formatter(FuncFormatter(lambda v, _: compact(v)))
 
 
 def count_axis(ax: Axes, axis: str = "y") -> None:
