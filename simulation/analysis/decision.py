@@ -101,10 +101,11 @@ class Decision:
 
 def _stat(summary: pd.DataFrame, strategy: str, name: str) -> float:
     metric, stat = parse_statistic(name)
+    column = _SUMMARY_STAT[stat]
     row = summary[(summary["strategy"] == strategy) & (summary["metric"] == metric)]
-    if row.empty:
+    if row.empty or column not in row:       # not computed: a constraint on it cannot hold
         return math.nan
-    return float(row[_SUMMARY_STAT[stat]].iloc[0])
+    return float(row[column].iloc[0])
 
 
 def _paired(outcomes: pd.DataFrame, metric: str, *, strategy: str, reference: str) -> PairedGain:
