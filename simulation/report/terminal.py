@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pandas as pd
 
 from .formatting import DEFAULT_CURRENCY
 from .decision_box import DecisionText
 from .tables import Table, headline
 
-__all__ = ["text_table", "headline_table", "decision_box"]
+__all__ = ["display_width", "text_table", "headline_table", "decision_box"]
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: wide (CJK) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def text_table(table: Table, *, gap: int = 2) -> str:
@@ -27,11 +34,14 @@ def text_table(table: Table, *, gap: int = 2) -> str:
         Header, a dashed rule and one line per row, without trailing spaces.
     """
     cells = [table.columns, *table.rows]
-    widths = [max(len(str(row[i])) for row in cells) for i in range(len(table.columns))]
+    widths = [max(display_width(str(row[i])) for row in cells) for i in range(len(table.columns))]
+
+    def pad(text: str, width: int, align: str) -> str:
+        fill = " " * (width - display_width(text))
+        return fill + text if align == "r" else text + fill
 
     def line(row: list[str]) -> str:
-        parts = [str(c).rjust(w) if a == "r" else str(c).ljust(w)
-                 for c, w, a in zip(row, widths, table.align)]
+        parts = [pad(str(c), w, a) for c, w, a in zip(row, widths, table.align)]
         return (" " * gap).join(parts).rstrip()
 
     rule = (" " * gap).join("-" * w for w in widths)
