@@ -24,7 +24,8 @@ from .tables import (
 __all__ = ["figure_png", "html_table", "html_report", "decision_html"]
 
 _CSS = """
-body{font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#222;
+body{font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,'PingFang SC','Microsoft YaHei',
+'Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Micro Hei',sans-serif;color:#222;
 max-width:1100px;margin:2rem auto;padding:0 1rem;line-height:1.45}
 h1{font-size:1.7rem;border-bottom:2px solid #ddd;padding-bottom:.3rem}
 h2{font-size:1.3rem;margin-top:2.2rem;border-bottom:1px solid #eee;padding-bottom:.2rem}

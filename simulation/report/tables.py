@@ -149,7 +149,7 @@ def risk_table(risk: pd.DataFrame, *, order: Sequence[str] = (),
         if is_money(column) and not label.endswith(")"):
             label = f"{label} ({currency})"
         cells = [fmt_metric(column, by.at[n, column], na=na, units=u) for n in names]
-        if len(names) > 1 and len(set(cells)) == 1 and cells[0] != na:
+        if len(names) > 1 and len(set(cells)) == 1 and cells[0] != na and column != "n_replications":
             label = f"{label} (same for all)"
         table.rows.append([label] + cells)
     return table
