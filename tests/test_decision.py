@@ -11,6 +11,7 @@ from simulation.analysis.decision import decide, replication_regret
 from simulation.analysis.risk import EVENTS, SUMMARY_COLUMNS, summarize
 from simulation.analysis.study import StudySettings, compare_strategies
 from simulation.report import write_report
+from simulation.report.decision_box import shipping_warnings
 from simulation.scenario.decision import EVENT_STATISTICS, DecisionRule, parse_constraint
 from test_scenario_errors import located, problems, write
 
@@ -138,3 +139,12 @@ def test_reports_of_bundled_scenarios_open_with_the_decision(tmp_path, name):
     html = paths["html"].read_text(encoding="utf-8")
     assert html.index('<div class="decision">') < html.index("<h2>")
     assert "## Regret" in "\n".join(md) and "paired_waterfall" in paths
+
+
+def test_a_warning_when_presale_orders_exceed_what_can_ship():
+    outcomes = pd.DataFrame({"strategy": ["a"] * 4 + ["b"] * 4, "replication": list(range(4)) * 2,
+                             "units_presold": [90, 120, 130, 80, 50, 60, 70, 80],
+                             "units_available": [100] * 8})
+    found = shipping_warnings(outcomes)
+    assert [s for s, _ in found] == ["a"]
+    assert "in 50% of replications" in found[0][1] and "by 25 units" in found[0][1]
