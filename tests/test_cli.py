@@ -78,6 +78,18 @@ def test_an_equal_variant_passes_and_ci_outputs_say_so(gated):
     assert same_profit.diff_mean == 0 and same_profit.verdict == "same"
 
 
+def test_the_terminal_and_the_ci_summary_open_with_the_decision(gated):
+    tmp, proc = gated
+    out = proc.stdout
+    # 'same' restates the baseline, so their paired difference is 0 everywhere: a tie, and the
+    # baseline (first of equals) stays; 'worse' loses measurably.
+    assert "Keep the baseline base" in out, out
+    assert "- Tied with: same" in out and "- Not worse:" in out, out
+    assert out.index("Keep the baseline base") < out.index("Profit mean [CI]")
+    summary = (tmp / "summary.md").read_text(encoding="utf-8")
+    assert "> **Keep the baseline base" in summary
+
+
 def test_equal_variant_alone_exits_0(tmp_path):
     path = scenario_with(tmp_path, "equal", same={"pricing": {"presale_price": 450}})
     proc = presale("compare", path, *SMALL, "--out", tmp_path / "out",

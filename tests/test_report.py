@@ -183,7 +183,7 @@ def test_write_report_writes_all_files(written):
     for key in ("markdown", "html", "summary"):
         assert written[key].is_file() and written[key].stat().st_size > 0
     pngs = sorted(p for k, p in written.items() if p.suffix == ".png")
-    assert len(pngs) == 5
+    assert len(pngs) == 6
     for png in pngs:
         assert png.parent.name == "figures"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -248,7 +248,7 @@ def test_headline_table_is_aligned(run):
 def test_figures_have_expected_axes(run):
     figs = make_figures(run["outcomes"], run["trajectories"], risk=run["risk"], currency="$")
     expected = {"profit_distribution": 1, "risk_return": 1, "orders_stock": 2, "cash": 1,
-                "waterfall": len(STRATEGIES)}
+                "waterfall": len(STRATEGIES), "paired_waterfall": len(STRATEGIES) - 1}
     assert list(figs) == list(expected)
     for name, fig in figs.items():
         assert isinstance(fig, Figure)
@@ -322,7 +322,7 @@ def test_single_strategy_without_gates_or_stockouts(tmp_path):
     assert "solo" in md and "No gates defined." in md and "No compliance warnings." in md
     assert "No other strategy to compare" in md and "€" in md
     page = paths["html"].read_text(encoding="utf-8")
-    assert page.count("data:image/png;base64,") == 5
+    assert page.count("data:image/png;base64,") == 6
 
 
 def test_metric_formatting_rules():

@@ -55,7 +55,10 @@ from simulation import load_scenario, simulate, with_overrides
 from simulation.analysis.compare import compare, unpaired_se
 from simulation.report import make_figures, strategy_colors
 from simulation.report import tables
-from simulation.report.formatting import fmt_metric, fmt_money, fmt_pct, metric_label
+from simulation.analysis.decision import decide
+from simulation.report import decision_text
+from simulation.report.formatting import fmt_metric, fmt_money, fmt_pct, metric_label, money_units
+from simulation.report.markdown import decision_markdown
 from simulation.report.style import count_axis, money_axis, new_figure
 from simulation.report.timeseries import orders_and_stock, phase_starts
 from simulation.analysis.study import StudySettings, compare_strategies
@@ -223,50 +226,17 @@ show(tables.headline(study.risk, study.comparison, baseline=BASELINE, currency=C
   at the balance (a non-refundable deposit is kept), late orders cancelled by the buyer, orders
   never shipped. *Return rate* — the share of units sold that come back."""),
     ("code", """def money(value: float, *, signed: bool = False) -> str:
-    \"\"\"``¥1,234``, ``-¥1,234``; with ``signed`` also ``+¥1,234``.\"\"\"
+    \"\"\"``¥1,234万``, ``-¥1.20亿``; with ``signed`` also ``+¥1,234万``.\"\"\"
     sign = "-" if value < 0 else "+" if signed and value > 0 else ""
-    return f"{sign}{CUR}{fmt_money(abs(value))}"
+    return f"{sign}{CUR}{fmt_money(abs(value), units=money_units(CUR))}"
 
 
-risk = study.risk.set_index("strategy")
-top, safe = risk["profit_mean"].idxmax(), risk["profit_cvar"].idxmax()   # best mean, best bad season
-vs_top = compare(study.outcomes, baseline=top, metrics=["profit"])       # every strategy paired with top
-tied = list(vs_top.loc[vs_top["verdict"] == "same", "strategy"])
-lines = [f"- **Highest expected profit: {top}**, {money(risk.at[top, 'profit_mean'])} "
-         f"(95 % CI {money(risk.at[top, 'profit_ci_low'])} to {money(risk.at[top, 'profit_ci_high'])})."]
-lines.append(f"- Not distinguishable from it at {REPLICATIONS} replications: {', '.join(tied)} (the paired "
-             "interval of the difference includes zero); more replications are needed to separate them."
-             if tied else "- Every other strategy is measurably below it: the paired 95 % interval of its "
-             "difference from it lies entirely below zero.")
-if safe == top:
-    lines.append(f"- It also has the best worst-5 % average (CVaR {money(risk.at[top, 'profit_cvar'])}): "
-                 "here the higher return does not cost more downside.")
-else:
-    lines.append(f"- **Best bad season: {safe}**, CVaR {money(risk.at[safe, 'profit_cvar'])} against "
-                 f"{money(risk.at[top, 'profit_cvar'])} for {top}, for "
-                 f"{money(risk.at[top, 'profit_mean'] - risk.at[safe, 'profit_mean'])} less expected profit.")
-    lines.append(f"- Their expected profits cannot be told apart here, so {safe}'s better bad season makes it "
-                 "the safer pick, if its stock and cash figures below are acceptable." if safe in tied else
-                 f"- That is the trade-off: {top} if the company can absorb a bad season, {safe} if a bad "
-                 "season hurts more than a good one helps.")
-worst = 0.05 * REPLICATIONS
-lines.append(f"- With {REPLICATIONS} replications the CVaR 5 % is the average of only the worst {worst:g} "
-             "campaigns: treat CVaR gaps as indicative until `REPLICATIONS` is raised.")
-losers = ", ".join(f"{s} in {fmt_pct(p)}" for s, p in risk["p_loss"].items() if p > 0)
-lines.append(f"- Share of campaigns that lose money: {losers}." if losers else
-             "- No strategy lost money in any replication: the question is how much profit, not whether.")
-ran_out = study.outcomes.groupby("strategy")["first_stockout_day"].agg(lambda d: d.notna().mean())
-for s in dict.fromkeys([top, safe]):
-    lines.append(
-        f"- {s}: runs out of stock at some point in {fmt_pct(ran_out[s])} of campaigns ({BASELINE}: "
-        f"{fmt_pct(ran_out[BASELINE])}), within a week of the launch in {fmt_pct(risk.at[s, 'p_stockout_early'])} "
-        f"({BASELINE}: {fmt_pct(risk.at[BASELINE, 'p_stockout_early'])}), is left with over 20 % of "
-        f"its units in {fmt_pct(risk.at[s, 'p_leftover_high'])} ({BASELINE}: {fmt_pct(risk.at[BASELINE, 'p_leftover_high'])}), "
-        f"turns buyers away {fmt_metric('lost_sales', risk.at[s, 'lost_sales'])} times per campaign over the "
-        f"whole season ({BASELINE}: {fmt_metric('lost_sales', risk.at[BASELINE, 'lost_sales'])}) and needs "
-        f"{money(-risk.at[s, 'cash_low_point'])} of working capital at its low point "
-        f"({BASELINE}: {money(-risk.at[BASELINE, 'cash_low_point'])}).")
-Markdown("**Reading, generated from the numbers above:**\\n\\n" + "\\n".join(lines))"""),
+decision = decide(study.outcomes, study.summary, comparison=study.comparison, rule=scenario.decision,
+                  baseline=BASELINE)
+Markdown("**The decision under the scenario's rule** (the same box opens the report and the terminal "
+         "output of `presale compare`):\\n\\n" + decision_markdown(decision_text(decision, currency=CUR))
+         + f"\\n\\nWith {REPLICATIONS} replications the CVaR 5 % is the average of only the worst "
+         f"{0.05 * REPLICATIONS:g} campaigns: treat CVaR gaps as indicative until `REPLICATIONS` is raised.")"""),
     ("md", """## 4. The paired comparison against the baseline
 
 The comparison pairs replication *r* of each strategy with replication *r* of the baseline and

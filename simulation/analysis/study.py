@@ -127,6 +127,7 @@ def compare_strategies(scenario: Scenario, settings: StudySettings | None = None
         "population": scenario.run.population, "market_size": scenario.market.size,
         "launch_day": launch, "workers": results.workers,
         "wall_time_s": round(time.perf_counter() - start, 2), "complete": results.complete,
+        "money_units": scenario.report.money_units,
     }
     return Study(
         scenario=scenario, outcomes=outcomes, trajectories=results.trajectories,

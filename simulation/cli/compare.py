@@ -36,6 +36,8 @@ def compare_cmd(
 ) -> None:
     """Compare every strategy of each scenario over many replications on common random numbers.
 
+    Prints, per scenario, the decision (the strategy to pick under the scenario's
+    decision: rule, its paired gain with CI, risks, ties) and the headline table.
     Writes per scenario: outcomes and trajectories (Parquet), summary and comparison
     (CSV, JSON), manifest.json, report.html, report.md and figures. Exit codes:
     0 ok, 1 a gate failed, 2 bad input, 3 some runs failed or were interrupted.

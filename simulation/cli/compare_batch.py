@@ -91,7 +91,7 @@ def _write(study, out_dir: Path) -> None:
         return
     write_report(out_dir, outcomes=study.outcomes, trajectories=study.trajectories, summary=study.summary,
                  risk=study.risk, comparison=study.comparison, warnings=study.warnings, gates=study.gates,
-                 meta=study.meta)
+                 meta=study.meta, rule=study.scenario.decision)
 
 
 def run_compare(files: list[Path], scenarios: list, *, replications, workers, population, seed, out: Path,
@@ -118,7 +118,7 @@ def run_compare(files: list[Path], scenarios: list, *, replications, workers, po
         return 2
     from ..report.junit import junit_xml as to_junit
     from .progress_bar import ProgressBar
-    from ..report import headline_table, markdown_summary
+    from ..report import decision_box, headline_table, markdown_summary, report_decision
     from ..analysis.study import StudySettings, compare_strategies
 
     stems = [p.stem for p in files]
@@ -164,7 +164,12 @@ def run_compare(files: list[Path], scenarios: list, *, replications, workers, po
                 continue
             echo(f"\n{sc.name} ({path}) · {study.meta['replications']} replications · "
                  f"{study.meta['wall_time_s']:.1f} s")
-            echo(headline_table(study.risk, study.comparison, baseline=sc.baseline_name, currency=sc.currency))
+            box = report_decision(study.outcomes, study.summary, comparison=study.comparison, rule=sc.decision,
+                                  meta=study.meta)
+            if box is not None:
+                echo(decision_box(box))
+            echo(headline_table(study.risk, study.comparison, baseline=sc.baseline_name, currency=sc.currency,
+                                units=sc.report.money_units))
             for strategy, message in study.warnings:
                 echo(f"  warning [{strategy}]: {message}")
             for row in study.gates.itertuples(index=False):
@@ -177,7 +182,7 @@ def run_compare(files: list[Path], scenarios: list, *, replications, workers, po
                 incomplete[sc.name] = f"{n} run(s) failed; see {out_dir}/failures.csv"
                 err(f"{path}: {incomplete[sc.name]}")
             summaries.append(markdown_summary(study.risk, study.comparison, meta=study.meta,
-                                              warnings=study.warnings, gates=study.gates))
+                                              warnings=study.warnings, gates=study.gates, decision=box))
             echo(f"  report: {out_dir / 'report.html'}")
     if junit_xml is not None:
         junit_xml.write_text(to_junit(gate_frames, incomplete=incomplete), encoding="utf-8")

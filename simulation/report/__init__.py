@@ -16,16 +16,20 @@ from typing import Any
 
 import pandas as pd
 
+from ..analysis.decision import decide, replication_regret
+from ..scenario.decision import DecisionRule
+
+from .decision_box import DecisionText, decision_text, regret_table, shipping_warnings
 from .figures import FIGURE_CAPTIONS, FIGURE_TITLES, make_figures
 from .formatting import KEY_METRICS, baseline_of, currency_of, strategy_order
 from .html import figure_png, html_report
 from .markdown import markdown_report, markdown_summary
 from .style import strategy_colors
-from .terminal import headline_table
+from .terminal import decision_box, headline_table
 
 __all__ = [
     "write_report", "make_figures", "markdown_report", "markdown_summary", "html_report",
-    "headline_table", "strategy_colors", "FIGURE_TITLES", "FIGURE_CAPTIONS", "KEY_METRICS",
+    "headline_table", "decision_box", "decision_text", "report_decision", "strategy_colors", "FIGURE_TITLES", "FIGURE_CAPTIONS", "KEY_METRICS",
 ]
 
 
@@ -33,7 +37,8 @@ def write_report(out_dir: Path | str, *, outcomes: pd.DataFrame, trajectories: p
                  summary: pd.DataFrame | None, risk: pd.DataFrame,
                  comparison: pd.DataFrame | None, warnings: Iterable[Any] | None,
                  gates: pd.DataFrame | None, meta: dict[str, Any] | None,
-                 metrics: Sequence[str] | None = KEY_METRICS) -> dict[str, Path]:
+                 metrics: Sequence[str] | None = KEY_METRICS,
+                 rule: DecisionRule | None = None) -> dict[str, Path]:
     """Write ``report.md``, ``report.html``, ``summary.md`` and ``figures/*.png``.
 
     Parameters
@@ -48,8 +53,11 @@ def write_report(out_dir: Path | str, *, outcomes: pd.DataFrame, trajectories: p
     gates
         Quality gates (may be empty or ``None``).
     meta
-        Run metadata; ``meta["currency"]`` sets the money symbol (default ``"¥"``) and
+        Run metadata; ``meta["currency"]`` sets the money symbol (default ``"¥"``),
+        ``meta["money_units"]`` the money style (``auto``, ``wan``, ``k``, ``plain``) and
         ``meta["baseline"]`` the baseline strategy.
+    rule
+        The decision rule of the decision box (``None``: the default rule).
     metrics
         Metrics of the comparison and key-metrics tables; ``None`` shows all.
 
@@ -67,7 +75,7 @@ def write_report(out_dir: Path | str, *, outcomes: pd.DataFrame, trajectories: p
     baseline = baseline_of(meta, comparison, order)
     colors = strategy_colors(strategy_order(risk, outcomes, trajectories, baseline=baseline))
     figures = make_figures(outcomes, trajectories, risk=risk, colors=colors,
-                           currency=currency_of(meta))
+                           currency=currency_of(meta), baseline=baseline)
     paths: dict[str, Path] = {}
     pngs: dict[str, bytes] = {}
     for name, fig in figures.items():
@@ -75,16 +83,37 @@ def write_report(out_dir: Path | str, *, outcomes: pd.DataFrame, trajectories: p
         paths[name] = fig_dir / f"{name}.png"
         paths[name].write_bytes(pngs[name])
     if not isinstance(warnings, pd.DataFrame):
-        warnings = list(warnings or [])
+        warnings = list(warnings or []) + shipping_warnings(outcomes)
+    box = report_decision(outcomes, summary, comparison=comparison, rule=rule, meta=meta)
+    regret = None
+    if outcomes["strategy"].nunique() > 1 and "profit" in outcomes:
+        regret = regret_table(replication_regret(outcomes), currency=currency_of(meta),
+                              units=str(meta.get("money_units") or "auto"))
     common = {"meta": meta, "warnings": warnings, "gates": gates}
-    md = markdown_report(risk, comparison, summary=summary, metrics=metrics,
+    md = markdown_report(risk, comparison, summary=summary, metrics=metrics, decision=box, regret=regret,
                          figures={n: f"figures/{n}.png" for n in figures}, **common)
     page = html_report(risk, comparison, summary=summary, metrics=metrics, figures=pngs,
-                       **common)
+                       decision=box, regret=regret, **common)
     paths["markdown"] = out / "report.md"
     paths["markdown"].write_text(md, encoding="utf-8")
     paths["html"] = out / "report.html"
     paths["html"].write_text(page, encoding="utf-8")
     paths["summary"] = out / "summary.md"
-    paths["summary"].write_text(markdown_summary(risk, comparison, **common), encoding="utf-8")
+    paths["summary"].write_text(markdown_summary(risk, comparison, decision=box, **common), encoding="utf-8")
     return paths
+
+
+def report_decision(outcomes: pd.DataFrame, summary: pd.DataFrame | None, *,
+                    comparison: pd.DataFrame | None = None, rule: DecisionRule | None = None,
+                    meta: dict[str, Any] | None = None) -> DecisionText | None:
+    """The decision box's text for a run (``None`` without a summary).
+
+    Calls :func:`simulation.analysis.decision.decide` with the baseline, currency and
+    money style of ``meta``.
+    """
+    if summary is None or summary.empty or outcomes.empty:
+        return None
+    meta = meta or {}
+    baseline = baseline_of(meta, comparison, strategy_order(outcomes))
+    decision = decide(outcomes, summary, comparison=comparison, rule=rule, baseline=baseline)
+    return decision_text(decision, currency=currency_of(meta), units=str(meta.get("money_units") or "auto"))

@@ -17,8 +17,9 @@ from matplotlib.lines import Line2D
 
 from .formatting import DEFAULT_CURRENCY
 from .frontier import risk_return
-from .style import LOSS, compact, money_axis, new_figure, resolve_colors
+from .style import LOSS, compact, money_axis, new_figure, resolve_colors, report_style
 from .timeseries import cash_position, orders_and_stock
+from .paired_waterfall import paired_waterfall
 from .waterfall import profit_waterfall, waterfall_steps
 
 __all__ = [
@@ -32,6 +33,7 @@ FIGURE_TITLES: dict[str, str] = {
     "orders_stock": "Orders and stock over time",
     "cash": "Cash position over time",
     "waterfall": "From gross revenue to profit",
+    "paired_waterfall": "Why profits differ from the baseline's",
 }
 
 FIGURE_CAPTIONS: dict[str, str] = {
@@ -53,8 +55,13 @@ FIGURE_CAPTIONS: dict[str, str] = {
     "waterfall": (
         "Mean money flow per replication from gross revenue to profit: green bars add, "
         "red bars subtract, and the last bar equals the mean profit."),
+    "paired_waterfall": (
+        "Each bar is the mean over replications of a strategy's money flow minus the baseline's "
+        "in the same replication (common random numbers), signed by its effect on profit, with "
+        "its 95 % confidence interval; the bars add up to the last one, the profit difference."),
 }
 
+@report_style
 def profit_distribution(outcomes: pd.DataFrame, metric: str = "profit", *,
                         colors: Mapping[str, str] | None = None,
                         currency: str = DEFAULT_CURRENCY) -> Figure:
@@ -129,7 +136,7 @@ def profit_distribution(outcomes: pd.DataFrame, metric: str = "profit", *,
 
 def make_figures(outcomes: pd.DataFrame, trajectories: pd.DataFrame, *,
                  risk: pd.DataFrame, colors: Mapping[str, str] | None = None,
-                 currency: str = DEFAULT_CURRENCY) -> dict[str, Figure]:
+                 currency: str = DEFAULT_CURRENCY, baseline: str | None = None) -> dict[str, Figure]:
     """All report figures, keyed as in :data:`FIGURE_TITLES`.
 
     Parameters
@@ -140,6 +147,8 @@ def make_figures(outcomes: pd.DataFrame, trajectories: pd.DataFrame, *,
         Strategy colours in display order, shared by all figures.
     currency
         Currency symbol for money axes.
+    baseline
+        Strategy of the paired waterfall's reference (default: the first of ``colors``).
 
     Returns
     -------
@@ -153,4 +162,5 @@ def make_figures(outcomes: pd.DataFrame, trajectories: pd.DataFrame, *,
         "orders_stock": orders_and_stock(trajectories, outcomes, colors=colors),
         "cash": cash_position(trajectories, **kw),
         "waterfall": profit_waterfall(outcomes, **kw),
+        "paired_waterfall": paired_waterfall(outcomes, baseline=baseline, **kw),
     }

@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 
 __all__ = [
-    "NA", "DEFAULT_CURRENCY", "KEY_METRICS", "is_money", "is_rate", "is_day",
-    "fmt_money", "fmt_pct", "fmt_number", "fmt_metric", "fmt_diff", "fmt_interval",
+    "NA", "DEFAULT_CURRENCY", "KEY_METRICS", "is_count", "is_money", "is_rate", "is_day",
+    "MONEY_UNITS", "money_units", "fmt_money", "fmt_pct", "fmt_number", "fmt_metric", "fmt_diff", "fmt_interval",
     "metric_label", "currency_of", "scenario_name", "baseline_of", "strategy_order",
 ]
 
@@ -74,16 +74,55 @@ def is_money(metric: str) -> bool:
             or metric.endswith(_MONEY_SUFFIX))
 
 
+def is_count(metric: str) -> bool:
+    """Whether ``metric`` counts units, orders or consumers (shown as a whole number)."""
+    return (not is_rate(metric) and not is_money(metric)
+            and (metric.startswith(("n_", "units_")) or metric.endswith("_units")
+                 or metric in {"lost_sales", "units_sold"}))
+
+
 def is_day(metric: str) -> bool:
     """Whether ``metric`` is a campaign day."""
     return metric.endswith("_day")
 
 
-def fmt_money(value: Any, *, signed: bool = False, na: str = NA) -> str:
-    """Money with thousands separators and no decimals, e.g. ``-12,345``."""
+MONEY_UNITS = ("auto", "wan", "k", "plain")
+"""Money styles: 万/亿, k/M/B, every digit, or ``auto`` (万/亿 for yuan, k/M/B otherwise)."""
+
+_YUAN = {"¥", "￥", "元", "CNY", "RMB", "cny", "rmb"}
+
+
+def money_units(currency: str | None, setting: str | None = "auto") -> str:
+    """The money style to use: ``setting`` unless it is ``auto`` (then by ``currency``)."""
+    setting = setting or "auto"
+    if setting not in MONEY_UNITS:
+        raise ValueError(f"money units {setting!r} unknown; allowed: {', '.join(MONEY_UNITS)}")
+    if setting != "auto":
+        return setting
+    return "wan" if (currency or DEFAULT_CURRENCY).strip() in _YUAN else "k"
+
+
+def _scaled(x: float, steps: tuple[tuple[float, str], ...]) -> str | None:
+    for size, suffix in steps:
+        if abs(x) >= size:
+            v = x / size
+            digits = 2 if abs(v) < 10 else (1 if abs(v) < 100 else 0)
+            return f"{v:,.{digits}f}{suffix}"
+    return None
+
+
+def fmt_money(value: Any, *, signed: bool = False, na: str = NA, units: str = "plain") -> str:
+    """Money, e.g. ``-12,345`` (``plain``), ``3.42亿`` / ``3,420万`` (``wan``), ``34.2M`` (``k``).
+
+    ``units`` is a style of :data:`MONEY_UNITS` other than ``auto`` (see :func:`money_units`).
+    """
     if not _finite(value):
         return na
-    return f"{float(value):+,.0f}" if signed else f"{float(value):,.0f}"
+    x = float(value)
+    steps = {"wan": ((1e8, "亿"), (1e4, "万")), "k": ((1e9, "B"), (1e6, "M"), (1e3, "k"))}.get(units, ())
+    text = _scaled(abs(x), steps) or f"{abs(x):,.0f}"
+    sign = "-" if x < 0 and text.strip("0.,") else ("+" if signed else "")
+    return sign + text
 
 
 def fmt_pct(value: Any, *, decimals: int = 1, signed: bool = False, na: str = NA) -> str:
@@ -107,33 +146,36 @@ def fmt_number(value: Any, *, signed: bool = False, na: str = NA) -> str:
     return f"{x:{sign},.2f}"
 
 
-def fmt_metric(metric: str, value: Any, *, signed: bool = False, na: str = NA) -> str:
-    """Format ``value`` according to the kind of ``metric``."""
+def fmt_metric(metric: str, value: Any, *, signed: bool = False, na: str = NA,
+               units: str = "plain") -> str:
+    """Format ``value`` according to the kind of ``metric`` (money in style ``units``)."""
     if is_rate(metric):
         return fmt_pct(value, signed=signed, na=na)
     if is_money(metric):
-        return fmt_money(value, signed=signed, na=na)
+        return fmt_money(value, signed=signed, na=na, units=units)
     if is_day(metric) and _finite(value):
         return f"{float(value):{'+' if signed else ''}.1f}"
+    if is_count(metric) and _finite(value):
+        return f"{float(value):{'+' if signed else ''},.0f}"
     return fmt_number(value, signed=signed, na=na)
 
 
-def fmt_diff(metric: str, value: Any, *, na: str = NA) -> str:
+def fmt_diff(metric: str, value: Any, *, na: str = NA, units: str = "plain") -> str:
     """A signed difference; rate differences are in percentage points."""
     if is_rate(metric):
         return na if not _finite(value) else f"{float(value) * 100:+.1f} pp"
-    return fmt_metric(metric, value, signed=True, na=na)
+    return fmt_metric(metric, value, signed=True, na=na, units=units)
 
 
 def fmt_interval(metric: str, low: Any, high: Any, *, signed: bool = False,
-                 na: str = NA) -> str:
+                 na: str = NA, units: str = "plain") -> str:
     """An interval ``[low, high]``, or ``""`` when either end is missing."""
     if not (_finite(low) and _finite(high)):
         return ""
     if signed and is_rate(metric):
         return f"[{float(low) * 100:+.1f}, {float(high) * 100:+.1f}]"
-    lo = fmt_metric(metric, low, signed=signed, na=na)
-    hi = fmt_metric(metric, high, signed=signed, na=na)
+    lo = fmt_metric(metric, low, signed=signed, na=na, units=units)
+    hi = fmt_metric(metric, high, signed=signed, na=na, units=units)
     return f"[{lo}, {hi}]"
 
 

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .formatting import DEFAULT_CURRENCY
-from .style import money_axis, new_figure, resolve_colors
+from .style import money_axis, new_figure, resolve_colors, report_style
 
 __all__ = ["risk_return"]
 
@@ -79,6 +79,7 @@ def _label_points(ax: Axes, points: list[tuple[str, float, float, float, float]]
                                     "ec": "none", "alpha": 0.8})
 
 
+@report_style
 def risk_return(risk: pd.DataFrame, metric: str = "profit", *,
                 colors: Mapping[str, str] | None = None,
                 currency: str = DEFAULT_CURRENCY) -> Figure:

@@ -11,19 +11,21 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from .decision_box import DecisionText
 from .figures import FIGURE_CAPTIONS, FIGURE_TITLES
 from .formatting import KEY_METRICS, baseline_of, currency_of, scenario_name, strategy_order
-from .markdown import HEADLINE_NOTE
+from .markdown import HEADLINE_NOTE, REGRET_NOTE
 from .style import DPI
 from .tables import (
     Table, comparison_table, failed_gates, gates_status, gates_table, headline, meta_items, risk_table,
     summary_table, warning_items,
 )
 
-__all__ = ["figure_png", "html_table", "html_report"]
+__all__ = ["figure_png", "html_table", "html_report", "decision_html"]
 
 _CSS = """
-body{font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#222;
+body{font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,'PingFang SC','Microsoft YaHei',
+'Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Micro Hei',sans-serif;color:#222;
 max-width:1100px;margin:2rem auto;padding:0 1rem;line-height:1.45}
 h1{font-size:1.7rem;border-bottom:2px solid #ddd;padding-bottom:.3rem}
 h2{font-size:1.3rem;margin-top:2.2rem;border-bottom:1px solid #eee;padding-bottom:.2rem}
@@ -43,6 +45,9 @@ dl.meta dt{font-weight:600}dl.meta dd{margin:0}
 figure{margin:1rem 0 2rem}figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{color:#444;font-size:.9rem;margin-top:.3rem}
 code{background:#f3f3f3;padding:0 .25rem;border-radius:3px}
+.decision{background:#eef4fb;border:2px solid #2b6cb0;border-radius:6px;padding:.7rem 1.1rem;margin:1rem 0}
+.decision p.pick{font-size:1.15rem;font-weight:700;margin:.2rem 0 .5rem}
+.decision ul{margin:.2rem 0;padding-left:1.2rem}.decision li{margin:.15rem 0}
 """
 
 
@@ -100,20 +105,29 @@ def _gates_banner(gates: pd.DataFrame | None) -> str:
             f"<ul>{lis}</ul></div>")
 
 
+def decision_html(decision: DecisionText) -> str:
+    """The decision box as an HTML block."""
+    items = "".join(f"<li><b>{escape(label)}:</b> {escape(text)}</li>" for label, text in decision.lines)
+    return (f'<div class="decision"><p class="pick">{escape(decision.headline)}</p>'
+            f"<ul>{items}</ul></div>")
+
+
 def html_report(risk: pd.DataFrame, comparison: pd.DataFrame | None, *,
                 meta: Mapping[str, Any] | None = None,
                 warnings: Iterable[Any] | None = None,
                 gates: pd.DataFrame | None = None,
                 summary: pd.DataFrame | None = None,
                 figures: Mapping[str, Figure | bytes] | None = None,
-                metrics: Sequence[str] | None = KEY_METRICS) -> str:
+                metrics: Sequence[str] | None = KEY_METRICS,
+                decision: DecisionText | None = None,
+                regret: Table | None = None) -> str:
     """The full report as one self-contained HTML document.
 
     Same content as :func:`markdown.markdown_report`; no external assets, no scripts.
 
     Parameters
     ----------
-    risk, comparison, meta, warnings, gates, summary, metrics
+    risk, comparison, meta, warnings, gates, summary, metrics, decision, regret
         As for :func:`markdown.markdown_report`.
     figures
         Figure name to :class:`~matplotlib.figure.Figure` or PNG bytes; each is
@@ -126,23 +140,28 @@ def html_report(risk: pd.DataFrame, comparison: pd.DataFrame | None, *,
     """
     meta = dict(meta or {})
     currency = currency_of(meta)
+    units = str(meta.get("money_units") or "auto")
     baseline = baseline_of(meta, comparison, strategy_order(risk))
     order = strategy_order(risk, baseline=baseline)
     title = f"Presale what-if report: {scenario_name(meta)}"
     out = [f"<h1>{escape(title)}</h1>"]
+    if decision is not None:
+        out.append(decision_html(decision))
     if meta.get("description"):
         out.append(f"<p>{escape(str(meta['description']).strip())}</p>")
     items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in meta_items(meta))
     out += ["<h2>Scenario</h2>",
             f'<dl class="meta">{items}</dl>' if items else "<p>No metadata.</p>"]
     out += ["<h2>Headline</h2>", _gates_banner(gates),
-            html_table(headline(risk, comparison, baseline=baseline, currency=currency)),
+            html_table(headline(risk, comparison, baseline=baseline, currency=currency, units=units)),
             f'<p class="note">{escape(HEADLINE_NOTE)}</p>']
-    out += ["<h2>Risk</h2>", html_table(risk_table(risk, order=order, currency=currency))]
+    out += ["<h2>Risk</h2>", html_table(risk_table(risk, order=order, currency=currency, units=units))]
     out.append(f"<h2>Comparison with the baseline <code>{escape(str(baseline))}</code></h2>")
-    comp = comparison_table(comparison, metrics=metrics, order=order, currency=currency)
+    comp = comparison_table(comparison, metrics=metrics, order=order, currency=currency, units=units)
     out.append(html_table(comp) if comp.rows
                else "<p>No other strategy to compare with the baseline.</p>")
+    if regret is not None and regret.rows:
+        out += ["<h2>Regret</h2>", f'<p class="note">{escape(REGRET_NOTE)}</p>', html_table(regret)]
     out += ["<h2>Compliance warnings</h2>", _warnings_html(warnings)]
     gt = gates_table(gates)
     out += ["<h2>Gates</h2>", html_table(gt) if gt.rows else "<p>No gates defined.</p>"]
@@ -154,7 +173,7 @@ def html_report(risk: pd.DataFrame, comparison: pd.DataFrame | None, *,
             out += [f"<h3>{escape(label)}</h3>",
                     f'<figure><img alt="{escape(label)}" src="data:image/png;base64,{data}">'
                     f"<figcaption>{escape(FIGURE_CAPTIONS.get(name, ''))}</figcaption></figure>"]
-    key = summary_table(summary, metrics=metrics, order=order, currency=currency)
+    key = summary_table(summary, metrics=metrics, order=order, currency=currency, units=units)
     if key.rows:
         out += ["<h2>Key metrics per strategy</h2>",
                 '<p class="note">Mean over replications, with the 5th to 95th percentile '

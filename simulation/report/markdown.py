@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from .decision_box import DecisionText
 from .figures import FIGURE_CAPTIONS, FIGURE_TITLES
 from .formatting import KEY_METRICS, baseline_of, currency_of, scenario_name, strategy_order
 from .tables import (
@@ -14,7 +15,7 @@ from .tables import (
     summary_table, warning_items,
 )
 
-__all__ = ["markdown_table", "markdown_report", "markdown_summary"]
+__all__ = ["markdown_table", "markdown_report", "markdown_summary", "decision_markdown"]
 
 HEADLINE_NOTE = (
     "Profit mean with its confidence interval [CI]; CVaR 5% is the mean profit of the worst "
@@ -65,7 +66,8 @@ def _gates_status(gates: pd.DataFrame | None) -> str:
 def markdown_summary(risk: pd.DataFrame, comparison: pd.DataFrame | None, *,
                      meta: Mapping[str, Any] | None = None,
                      warnings: Iterable[Any] | None = None,
-                     gates: pd.DataFrame | None = None, max_warnings: int = 20) -> str:
+                     gates: pd.DataFrame | None = None, max_warnings: int = 20,
+                     decision: DecisionText | None = None) -> str:
     """A short Markdown summary for a CI job page.
 
     Parameters
@@ -82,6 +84,8 @@ def markdown_summary(risk: pd.DataFrame, comparison: pd.DataFrame | None, *,
         Quality gates; failed ones are listed first, with their messages.
     max_warnings
         Distinct warnings listed before the rest is counted.
+    decision
+        The decision box, shown under the title.
 
     Returns
     -------
@@ -95,14 +99,29 @@ def markdown_summary(risk: pd.DataFrame, comparison: pd.DataFrame | None, *,
              f"baseline `{baseline}`" if baseline else ""]
     parts = [f"### Presale what-if: {scenario_name(meta)}",
              " · ".join(f for f in facts if f) or ""]
+    if decision is not None:
+        parts.append(decision_markdown(decision))
     failed = _failed_md(gates)
     if failed:
         parts += [_gates_status(gates), failed]
-    parts += [markdown_table(headline(risk, comparison, baseline=baseline, currency=currency))]
+    units = str(meta.get("money_units") or "auto")
+    parts += [markdown_table(headline(risk, comparison, baseline=baseline, currency=currency, units=units))]
     if not failed:
         parts.append(_gates_status(gates))
     parts += ["**Compliance warnings**", _warnings_md(warnings, limit=max_warnings)]
     return "\n\n".join(p for p in parts if p) + "\n"
+
+
+REGRET_NOTE = ("Each replication is one possible world (common random numbers): a strategy's regret "
+               "there is the best strategy's profit minus its own. Mean and worst regret over the "
+               "replications, and the share of them in which the strategy was the best.")
+
+
+def decision_markdown(decision: DecisionText) -> str:
+    """The decision box as a Markdown block quote."""
+    lines = [f"> **{decision.headline}**", ">"]
+    lines += [f"> - **{label}:** {_cell(text)}" for label, text in decision.lines]
+    return "\n".join(lines)
 
 
 def markdown_report(risk: pd.DataFrame, comparison: pd.DataFrame | None, *,
@@ -111,7 +130,9 @@ def markdown_report(risk: pd.DataFrame, comparison: pd.DataFrame | None, *,
                     gates: pd.DataFrame | None = None,
                     summary: pd.DataFrame | None = None,
                     figures: Mapping[str, str] | None = None,
-                    metrics: Sequence[str] | None = KEY_METRICS) -> str:
+                    metrics: Sequence[str] | None = KEY_METRICS,
+                    decision: DecisionText | None = None,
+                    regret: Table | None = None) -> str:
     """The full Markdown report.
 
     Parameters
@@ -133,6 +154,10 @@ def markdown_report(risk: pd.DataFrame, comparison: pd.DataFrame | None, *,
         report, e.g. ``{"cash": "figures/cash.png"}``.
     metrics
         Metrics of the comparison and key-metrics tables; ``None`` shows all.
+    decision
+        The decision box, shown first (see :func:`.decision_box.decision_text`).
+    regret
+        The regret table (see :func:`.decision_box.regret_table`).
 
     Returns
     -------
@@ -141,21 +166,26 @@ def markdown_report(risk: pd.DataFrame, comparison: pd.DataFrame | None, *,
     """
     meta = dict(meta or {})
     currency = currency_of(meta)
+    units = str(meta.get("money_units") or "auto")
     baseline = baseline_of(meta, comparison, strategy_order(risk))
     order = strategy_order(risk, baseline=baseline)
     parts = [f"# Presale what-if report: {scenario_name(meta)}"]
+    if decision is not None:
+        parts.append(decision_markdown(decision))
     if meta.get("description"):
         parts.append(str(meta["description"]).strip())
     parts += ["## Scenario",
               "\n".join(f"- **{k}**: {_cell(v)}" for k, v in meta_items(meta)) or "No metadata."]
     parts += ["## Headline", _gates_status(gates),
-              markdown_table(headline(risk, comparison, baseline=baseline, currency=currency)),
+              markdown_table(headline(risk, comparison, baseline=baseline, currency=currency, units=units)),
               f"_{HEADLINE_NOTE}_"]
-    parts += ["## Risk", markdown_table(risk_table(risk, order=order, currency=currency))]
+    parts += ["## Risk", markdown_table(risk_table(risk, order=order, currency=currency, units=units))]
     parts.append(f"## Comparison with the baseline `{baseline}`")
-    comp = comparison_table(comparison, metrics=metrics, order=order, currency=currency)
+    comp = comparison_table(comparison, metrics=metrics, order=order, currency=currency, units=units)
     parts.append(markdown_table(comp) if comp.rows else
                  "No other strategy to compare with the baseline.")
+    if regret is not None and regret.rows:
+        parts += ["## Regret", f"_{REGRET_NOTE}_", markdown_table(regret)]
     parts += ["## Compliance warnings", _warnings_md(warnings)]
     gates_md = gates_table(gates)
     parts += ["## Gates", markdown_table(gates_md) if gates_md.rows else "No gates defined."]
@@ -164,7 +194,7 @@ def markdown_report(risk: pd.DataFrame, comparison: pd.DataFrame | None, *,
         for name, path in figures.items():
             title = FIGURE_TITLES.get(name, name.replace("_", " ").capitalize())
             parts += [f"### {title}", f"![{title}]({path})", FIGURE_CAPTIONS.get(name, "")]
-    key = summary_table(summary, metrics=metrics, order=order, currency=currency)
+    key = summary_table(summary, metrics=metrics, order=order, currency=currency, units=units)
     if key.rows:
         parts += ["## Key metrics per strategy",
                   "Mean over replications, with the 5th to 95th percentile in parentheses.",

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+import importlib.util
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+import matplotlib
+from matplotlib import font_manager
 
 from matplotlib import colormaps
 from matplotlib.axes import Axes
@@ -12,8 +20,63 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 __all__ = [
     "FIG_SIZE", "DPI", "GAIN", "LOSS", "NEUTRAL", "strategy_colors", "resolve_colors", "new_figure",
-    "money_axis", "count_axis", "compact",
+    "money_axis", "count_axis", "compact", "CJK_FAMILIES", "font_families", "report_style",
 ]
+
+#: Fonts with Chinese glyphs tried after the Latin font, first found wins. The first is
+#: installed with the package (the ``mplfonts`` dependency ships it); the others are
+#: common system fonts.
+CJK_FAMILIES: tuple[str, ...] = (
+    "Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", "SimHei", "Heiti SC",
+)
+_PACKAGED_FONT = "NotoSansCJKsc-Regular.otf"
+
+_F = TypeVar("_F", bound=Callable)
+
+
+@functools.cache
+def font_families() -> tuple[str, ...]:
+    """The font family list of report figures: DejaVu Sans, then one font with CJK glyphs.
+
+    Matplotlib falls back glyph by glyph along this list, so Latin text keeps its usual
+    look and Chinese, Japanese or Korean strategy names render. The packaged Noto Sans
+    CJK SC is registered with matplotlib's font manager on first use.
+    """
+    spec = importlib.util.find_spec("mplfonts")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / "fonts" / _PACKAGED_FONT
+        if path.is_file():
+            font_manager.fontManager.addfont(str(path))
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    cjk = [name for name in CJK_FAMILIES if name in names][:1]
+    if cjk:
+        logging.getLogger("matplotlib.font_manager").addFilter(_RegularOnly(cjk[0]))
+    return ("DejaVu Sans", *cjk)
+
+
+class _RegularOnly(logging.Filter):
+    """Drops the font manager's notice that ``family`` has no bold face (it draws regular)."""
+
+    def __init__(self, family: str) -> None:
+        super().__init__()
+        self.family = family
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        return not (text.startswith("findfont: Failed to find font weight") and text.endswith(
+            f" for {self.family}, now using 400."))
+
+
+def report_style(func: _F) -> _F:
+    """Build the figure of ``func`` with the report's fonts (see :func:`font_families`)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context({"font.family": list(font_families())}):
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 FIG_SIZE: tuple[float, float] = (9.0, 5.0)
 DPI = 110
@@ -80,9 +143,9 @@ def compact(value: float) -> str:
 
 
 def money_axis(ax: Axes, axis: str = "y") -> None:
-    """Thousands separators on a money axis."""
+    """Short money ticks on a money axis (``1.2M``, ``-35k``, ``820``; see :func:`compact`)."""
     target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    target.set_major_formatter(FuncFormatter(lambda v, _: compact(v)))
 
 
 def count_axis(ax: Axes, axis: str = "y") -> None:

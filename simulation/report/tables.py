@@ -14,7 +14,7 @@ import pandas as pd
 
 from .formatting import (
     DEFAULT_CURRENCY, KEY_METRICS, NA, fmt_diff, fmt_interval, fmt_metric, fmt_money,
-    fmt_pct, is_money, metric_label,
+    fmt_pct, is_money, metric_label, money_units,
 )
 
 __all__ = [
@@ -65,7 +65,8 @@ def _verdicts(comparison: pd.DataFrame | None, metric: str) -> dict[str, pd.Seri
 
 
 def headline(risk: pd.DataFrame, comparison: pd.DataFrame | None, *,
-             baseline: str | None, currency: str = DEFAULT_CURRENCY, na: str = NA) -> Table:
+             baseline: str | None, currency: str = DEFAULT_CURRENCY, na: str = NA,
+             units: str = "auto") -> Table:
     """Strategy, profit mean [CI], CVaR, P(loss), sell-through and verdict vs baseline.
 
     Parameters
@@ -80,7 +81,10 @@ def headline(risk: pd.DataFrame, comparison: pd.DataFrame | None, *,
         Currency symbol for the money headers.
     na
         Text for missing values.
+    units
+        Money style (:data:`~.formatting.MONEY_UNITS`).
     """
+    u = money_units(currency, units)
     verdicts = _verdicts(comparison, "profit")
     table = Table([
         "Strategy", f"Profit mean [CI] ({currency})", f"CVaR 5% ({currency})", "P(loss)",
@@ -89,18 +93,19 @@ def headline(risk: pd.DataFrame, comparison: pd.DataFrame | None, *,
     first = risk["strategy"].astype(str) == str(baseline)
     for _, r in pd.concat([risk[first], risk[~first]]).iterrows():
         name = str(r["strategy"])
-        ci = fmt_interval("profit", r.get("profit_ci_low"), r.get("profit_ci_high"), na=na)
-        mean = fmt_money(r.get("profit_mean"), na=na)
+        ci = fmt_interval("profit", r.get("profit_ci_low"), r.get("profit_ci_high"), na=na, units=u)
+        mean = fmt_money(r.get("profit_mean"), na=na, units=u)
         if name == baseline:
             verdict = "baseline"
         elif name in verdicts:
             v = verdicts[name]
-            diff = fmt_money(v.get("diff_mean"), signed=True, na=na)
-            verdict = f"{_text(v.get('verdict'), na)} ({diff})"
+            diff = fmt_money(v.get("diff_mean"), signed=True, na=na, units=u)
+            rel = fmt_pct(v.get("rel_diff"), signed=True, na=na)
+            verdict = f"{_text(v.get('verdict'), na)} ({diff}, {rel})"
         else:
             verdict = na
         table.rows.append([
-            name, f"{mean} {ci}".strip(), fmt_money(r.get("profit_cvar"), na=na),
+            name, f"{mean} {ci}".strip(), fmt_money(r.get("profit_cvar"), na=na, units=u),
             fmt_pct(r.get("p_loss"), na=na), fmt_pct(r.get("sell_through"), na=na), verdict,
         ])
     return table
@@ -118,8 +123,13 @@ _RISK_ROWS: tuple[tuple[str, str], ...] = (
 
 
 def risk_table(risk: pd.DataFrame, *, order: Sequence[str] = (),
-               currency: str = DEFAULT_CURRENCY, na: str = NA) -> Table:
-    """Risk indicators as rows, strategies as columns (those in ``order`` first)."""
+               currency: str = DEFAULT_CURRENCY, na: str = NA, units: str = "auto") -> Table:
+    """Risk indicators as rows, strategies as columns (those in ``order`` first).
+
+    A row whose value is the same for every strategy (of two or more) is labelled
+    ``(same for all)``: it tells nothing about the choice.
+    """
+    u = money_units(currency, units)
     present = [str(s) for s in risk["strategy"]]
     names = [s for s in order if s in present] + [s for s in present if s not in order]
     by = risk.assign(strategy=present).set_index("strategy")
@@ -128,8 +138,8 @@ def risk_table(risk: pd.DataFrame, *, order: Sequence[str] = (),
         lows = by.get("profit_ci_low", pd.Series(dtype=float))
         highs = by.get("profit_ci_high", pd.Series(dtype=float))
         table.rows.append([f"Profit mean [CI] ({currency})"] + [
-            f"{fmt_money(by.at[n, 'profit_mean'], na=na)} "
-            f"{fmt_interval('profit', lows.get(n), highs.get(n))}".strip() for n in names])
+            f"{fmt_money(by.at[n, 'profit_mean'], na=na, units=u)} "
+            f"{fmt_interval('profit', lows.get(n), highs.get(n), units=u)}".strip() for n in names])
     known = {"profit_mean", "profit_ci_low", "profit_ci_high"}
     specs = [(c, lab) for c, lab in _RISK_ROWS if c in by]
     known |= {c for c, _ in _RISK_ROWS}
@@ -138,15 +148,19 @@ def risk_table(risk: pd.DataFrame, *, order: Sequence[str] = (),
     for column, label in specs:
         if is_money(column) and not label.endswith(")"):
             label = f"{label} ({currency})"
-        table.rows.append([label] + [fmt_metric(column, by.at[n, column], na=na) for n in names])
+        cells = [fmt_metric(column, by.at[n, column], na=na, units=u) for n in names]
+        if len(names) > 1 and len(set(cells)) == 1 and cells[0] != na and column != "n_replications":
+            label = f"{label} (same for all)"
+        table.rows.append([label] + cells)
     return table
 
 
 def comparison_table(comparison: pd.DataFrame | None, *,
                      metrics: Sequence[str] | None = KEY_METRICS,
                      order: Sequence[str] = (), currency: str = DEFAULT_CURRENCY,
-                     na: str = NA) -> Table:
+                     na: str = NA, units: str = "auto") -> Table:
     """Paired differences against the baseline, for ``metrics`` (``None``: all)."""
+    u = money_units(currency, units)
     table = Table(["Strategy", "Metric", "Baseline", "Strategy mean", "Difference [CI]",
                    "Relative", "Verdict", "Pairs"], align=["l", "l", *"rrrrlr"])
     if comparison is None or comparison.empty:
@@ -163,13 +177,13 @@ def comparison_table(comparison: pd.DataFrame | None, *,
                    _m=df["metric"].map(rank)).sort_values(["_s", "_m"], kind="stable")
     for _, r in df.iterrows():
         m = r["metric"]
-        diff = f"{fmt_diff(m, r.get('diff_mean'), na=na)} " \
-               f"{fmt_interval(m, r.get('diff_ci_low'), r.get('diff_ci_high'), signed=True)}"
+        diff = f"{fmt_diff(m, r.get('diff_mean'), na=na, units=u)} " \
+               f"{fmt_interval(m, r.get('diff_ci_low'), r.get('diff_ci_high'), signed=True, units=u)}"
         pairs = _num(r.get("n_pairs"))
         table.rows.append([
             r["strategy"], metric_label(m, currency=currency),
-            fmt_metric(m, r.get("baseline_mean"), na=na),
-            fmt_metric(m, r.get("strategy_mean"), na=na),
+            fmt_metric(m, r.get("baseline_mean"), na=na, units=u),
+            fmt_metric(m, r.get("strategy_mean"), na=na, units=u),
             diff.strip(), fmt_pct(r.get("rel_diff"), signed=True, na=na),
             _text(r.get("verdict"), na), na if pairs != pairs else f"{pairs:,.0f}",
         ])
@@ -230,7 +244,7 @@ _META_LABELS = {
     "population": "Simulated population", "market_size": "Market size",
     "launch_day": "Launch day", "baseline": "Baseline", "wall_time_s": "Wall time",
 }
-_META_HIDDEN = {"scenario", "name", "scenario_name", "description", "currency"}
+_META_HIDDEN = {"scenario", "name", "scenario_name", "description", "currency", "money_units"}
 
 
 def _meta_value(key: str, value: Any) -> str:
@@ -260,8 +274,9 @@ def meta_items(meta: dict[str, Any] | None) -> list[tuple[str, str]]:
 
 def summary_table(summary: pd.DataFrame | None, *, metrics: Sequence[str] | None = KEY_METRICS,
                   order: Sequence[str] = (), currency: str = DEFAULT_CURRENCY,
-                  na: str = NA) -> Table:
+                  na: str = NA, units: str = "auto") -> Table:
     """Metrics as rows, strategies as columns; cells ``mean (P5 to P95)``."""
+    u = money_units(currency, units)
     if summary is None or summary.empty:
         return Table(["Metric"])
     df = summary.assign(strategy=summary["strategy"].astype(str),
@@ -281,7 +296,7 @@ def summary_table(summary: pd.DataFrame | None, *, metrics: Sequence[str] | None
                 continue
             r = by.loc[(m, s)]
             r = r.iloc[0] if isinstance(r, pd.DataFrame) else r
-            p5, p95 = fmt_metric(m, r.get("p5"), na=na), fmt_metric(m, r.get("p95"), na=na)
-            cells.append(f"{fmt_metric(m, r.get('mean'), na=na)} ({p5} to {p95})")
+            p5, p95 = fmt_metric(m, r.get("p5"), na=na, units=u), fmt_metric(m, r.get("p95"), na=na, units=u)
+            cells.append(f"{fmt_metric(m, r.get('mean'), na=na, units=u)} ({p5} to {p95})")
         table.rows.append([metric_label(m, currency=currency), *cells])
     return table

@@ -18,7 +18,7 @@ from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
 from .formatting import DEFAULT_CURRENCY
-from .style import NEUTRAL, count_axis, money_axis, new_figure, resolve_colors
+from .style import NEUTRAL, count_axis, money_axis, new_figure, resolve_colors, report_style
 
 __all__ = ["quantile_bands", "phase_starts", "orders_and_stock", "cash_position"]
 
@@ -149,6 +149,7 @@ def _label_stockouts(ax: Axes, marks: list[tuple[str, float, float, float]],
                     bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
 
 
+@report_style
 def orders_and_stock(trajectories: pd.DataFrame, outcomes: pd.DataFrame | None = None, *,
                      colors: Mapping[str, str] | None = None) -> Figure:
     """Cumulative orders (top) and stock on hand (bottom) over campaign days.
@@ -209,6 +210,7 @@ def orders_and_stock(trajectories: pd.DataFrame, outcomes: pd.DataFrame | None =
     return fig
 
 
+@report_style
 def cash_position(trajectories: pd.DataFrame, *, colors: Mapping[str, str] | None = None,
                   currency: str = DEFAULT_CURRENCY) -> Figure:
     """Cumulative cash position over campaign days with a zero line.

@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .formatting import DEFAULT_CURRENCY
-from .style import GAIN, LOSS, compact, money_axis, new_figure, resolve_colors
+from .style import GAIN, LOSS, compact, money_axis, new_figure, resolve_colors, report_style
 
 __all__ = ["waterfall_steps", "profit_waterfall"]
 
@@ -57,6 +57,7 @@ def waterfall_steps(outcomes: pd.DataFrame, *, tolerance: float = 1e-6) -> pd.Da
     return steps
 
 
+@report_style
 def profit_waterfall(outcomes: pd.DataFrame, *,
                      colors: Mapping[str, str] | None = None,
                      currency: str = DEFAULT_CURRENCY) -> Figure:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .base import Section
+from .decision import DecisionRule, ReportSettings
 from .distributions import Distribution
 from .sections import Calendar, Channel, Competitor, Market, Product, RunSettings
 from .strategy import Strategy
@@ -31,6 +32,10 @@ class Scenario(Section):
     """Dotted path -> distribution, drawn once per replication."""
     gates: list[str] = Field(default_factory=list)
     """Comparison gates, e.g. ``"profit.mean < baseline -2%"``."""
+    decision: DecisionRule = Field(default_factory=DecisionRule)
+    """How the report picks the strategy to recommend."""
+    report: ReportSettings = Field(default_factory=ReportSettings)
+    """How reports show numbers."""
 
     @property
     def baseline_name(self) -> str:
