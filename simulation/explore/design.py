@@ -1,8 +1,7 @@
-"""Sweep axes and designs: which values each swept input takes at each design point.
+"""Designs: which values each swept input (an :class:`~simulation.scenario.sweeps.Axis`)
+takes at each design point.
 
-An axis is a dotted path into the scenario and a spec: a list of values
-(``20,30,40``), a range with a step (``600:800:50``, both ends included) or an
-interval for sampled designs (``600:800``). A grid design is the Cartesian
+A grid design is the Cartesian
 product of the axes' values; ``lhs`` and ``sobol`` sample the unit cube with
 :mod:`scipy.stats.qmc` and map each column onto its interval (the ``ppf`` of a
 uniform distribution). Sampling uses a stream of the scenario's seed, so a
@@ -12,8 +11,6 @@ design is reproducible.
 from __future__ import annotations
 
 import itertools
-import math
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -21,88 +18,11 @@ from scipy.stats import qmc
 
 from ..errors import PresaleError
 from ..rng import stream
+from ..scenario.sweeps import Axis, parse_axis
 
 __all__ = ["Axis", "DESIGNS", "parse_axis", "make_design"]
 
 DESIGNS = ("grid", "lhs", "sobol")
-
-
-@dataclass(frozen=True)
-class Axis:
-    """One swept input.
-
-    Attributes
-    ----------
-    path
-        Dotted path into the scenario (``strategies.S.pricing.presale_price``).
-    values
-        The values of a grid axis (a list or a stepped range), else ``None``.
-    low, high
-        The interval of a sampled axis, else ``None``.
-    integer
-        Round sampled values to whole numbers (the input is a count).
-    """
-
-    path: str
-    values: tuple[float, ...] | None = None
-    low: float | None = None
-    high: float | None = None
-    integer: bool = False
-
-    @property
-    def is_interval(self) -> bool:
-        """Given as ``low:high`` (sampled designs only)."""
-        return self.values is None
-
-
-def _number(text: str, where: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise PresaleError(f"{where}: '{text}' is not a number") from None
-    if not math.isfinite(value):
-        raise PresaleError(f"{where}: '{text}' is not a finite number")
-    return value
-
-
-def parse_axis(text: str, *, integer: bool = False, where: str = "--param") -> Axis:
-    """An :class:`Axis` from ``PATH=SPEC``.
-
-    SPEC is ``v1,v2,...`` (values), ``low:high:step`` (a range, both ends
-    included) or ``low:high`` (an interval, for ``lhs``/``sobol`` designs).
-
-    Raises
-    ------
-    PresaleError
-        Naming ``where``, the text and what is allowed.
-    """
-    path, sep, spec = text.partition("=")
-    path, spec = path.strip(), spec.strip()
-    allowed = "PATH=v1,v2,... or PATH=low:high:step (grid) or PATH=low:high (lhs, sobol)"
-    if not sep or not path or not spec:
-        raise PresaleError(f"{where} '{text}': expected {allowed}")
-    where = f"{where} {path}"
-    if ":" in spec:
-        parts = [_number(p, where) for p in spec.split(":")]
-        if len(parts) not in (2, 3):
-            raise PresaleError(f"{where}: '{spec}' has {len(parts)} parts; expected low:high or low:high:step")
-        low, high = parts[0], parts[1]
-        if not low < high:
-            raise PresaleError(f"{where}: low ({low:g}) must be below high ({high:g})")
-        if len(parts) == 2:
-            return Axis(path, low=low, high=high, integer=integer)
-        step = parts[2]
-        if step <= 0:
-            raise PresaleError(f"{where}: the step must be positive, got {step:g}")
-        count = int(math.floor((high - low) / step + 1e-9)) + 1
-        if count > 10_000:
-            raise PresaleError(f"{where}: '{spec}' gives {count} values; at most 10000")
-        values = tuple(round(low + i * step, 12) for i in range(count))
-        return Axis(path, values=values, integer=integer)
-    values = tuple(_number(p, where) for p in spec.split(",") if p.strip())
-    if not values:
-        raise PresaleError(f"{where}: no values in '{spec}'")
-    return Axis(path, values=values, integer=integer)
 
 
 def _typed(values: np.ndarray, axis: Axis) -> list:

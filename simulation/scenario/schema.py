@@ -8,6 +8,7 @@ from .base import Section
 from .distributions import Distribution
 from .sections import Calendar, Channel, Competitor, Market, Product, RunSettings
 from .strategy import Strategy
+from .sweeps import SweepSpec
 
 __all__ = ["Scenario"]
 
@@ -31,6 +32,8 @@ class Scenario(Section):
     """Dotted path -> distribution, drawn once per replication."""
     gates: list[str] = Field(default_factory=list)
     """Comparison gates, e.g. ``"profit.mean < baseline -2%"``."""
+    sweeps: dict[str, SweepSpec] = Field(default_factory=dict)
+    """Stored sweeps by name, run with ``presale sweep FILE --name NAME``."""
 
     @property
     def baseline_name(self) -> str:
