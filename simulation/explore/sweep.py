@@ -32,7 +32,7 @@ from ..scenario.paths import PathError, get_path, set_in
 from ..scenario.schema import Scenario
 from .design import Axis, make_design
 
-__all__ = ["SweepSettings", "Sweep", "sweep", "plan_sweep", "point_strategy", "SweepPlan"]
+__all__ = ["SweepSettings", "Sweep", "sweep", "sweep_design", "plan_sweep", "point_strategy", "SweepPlan"]
 
 SEPARATOR = "@"
 """Joins a strategy and a design point in the name of the point's strategy."""
@@ -192,7 +192,8 @@ def tidy_outcomes(outcomes: pd.DataFrame, plan: SweepPlan) -> pd.DataFrame:
     frame = outcomes.copy()
     frame.insert(0, "point", frame["strategy"].map(by_name))
     values = plan.design.copy()
-    values.loc["reference"] = [get_path(plan.scenario, p) for p in plan.design.columns]
+    values.loc["reference"] = [float("nan") if _uncertain_above(p, plan.scenario) else get_path(plan.scenario, p)
+                               for p in plan.design.columns]     # an uncertain input is drawn anew
     frame = frame.join(values, on="point")
     keys = ["point", "strategy", "replication", *plan.design.columns]
     return frame[keys + [c for c in frame.columns if c not in keys]]
@@ -225,9 +226,19 @@ def sweep(scenario: Scenario, settings: SweepSettings, *, source: str | None = N
     source
         The scenario file, recorded in the manifest.
     """
-    strategy = settings.strategy or scenario.baseline_name
     design = make_design(_typed_axes(scenario, settings.axes), settings.design, points=settings.points,
                          seed=scenario.run.seed)
+    return sweep_design(scenario, design, settings, source=source)
+
+
+def sweep_design(scenario: Scenario, design: pd.DataFrame, settings: SweepSettings, *,
+                 source: str | None = None) -> Sweep:
+    """Run a strategy at the points of a design made elsewhere (a sensitivity design).
+
+    ``design`` has one row per point (index ``point``) and one column per dotted
+    path; ``settings.axes``, ``design`` and ``points`` are not used.
+    """
+    strategy = settings.strategy or scenario.baseline_name
     plan = plan_sweep(scenario, strategy, design)
     reference = strategy if settings.reference in (None, "reference") else point_strategy(strategy, settings.reference)
     if reference not in plan.strategies:
