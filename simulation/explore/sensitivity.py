@@ -65,16 +65,17 @@ class Factor:
     ppf: Callable[[np.ndarray], np.ndarray]
 
 
-def factors_of(scenario: Scenario, axes: Sequence[Axis] = ()) -> list[Factor]:
-    """The inputs to study: ``axes`` (uniform on ``low:high``) if given, else the uncertainties."""
+def factors_of(scenario: Scenario, axes: Sequence[Axis] = (), *, minimum: int = 2) -> list[Factor]:
+    """The inputs to study: ``axes`` (uniform on ``low:high``) if given, else the
+    uncertainties, of which there must be ``minimum`` at least."""
     if axes:
         listed = [a.path for a in axes if not a.is_interval]
         if listed:
             raise PresaleError(f"--param {listed[0]}: give a range low:high for a sensitivity input")
         return [Factor(a.path, lambda u, a=a: a.low + np.asarray(u) * (a.high - a.low)) for a in axes]
-    if len(scenario.uncertainties) < 2:
+    if len(scenario.uncertainties) < minimum:
         raise PresaleError(f"scenario '{scenario.name}' has {len(scenario.uncertainties)} uncertain input(s); "
-                           "sensitivity needs at least 2: add uncertainties or give --param PATH=low:high")
+                           f"at least {minimum} needed: add uncertainties or give --param PATH=low:high")
     return [Factor(path, dist.ppf) for path, dist in scenario.uncertainties.items()]
 
 
