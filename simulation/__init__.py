@@ -33,6 +33,7 @@ _EXPORTS = {
     "Scenario": "scenario", "load_scenario": "scenario", "scenario_from_dict": "scenario",
     "with_overrides": "scenario",
     "compare_strategies": "analysis.study", "StudySettings": "analysis.study",
+    "sweep": "explore.sweep", "SweepSettings": "explore.sweep",
 }
 __all__ = sorted(_EXPORTS)
 
