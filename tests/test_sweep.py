@@ -171,3 +171,40 @@ def test_cli_bad_input_exits_2_with_a_message(extra, message, tmp_path):
                                       "--replications", "1", "--out", str(tmp_path), *extra])
     assert result.exit_code == 2, result.output
     assert message in result.output
+
+
+@pytest.mark.parametrize("command, options", [
+    ("sweep", ["--param", "--design", "--points", "--name", "--reference", "--resume", "--executor"]),
+    ("sensitivity", ["--method", "--n", "--param", "--replications", "--resume"]),
+    ("discover", ["--fail-when", "--points", "--param", "--threshold", "--resume"]),
+])
+def test_help_documents_the_exploration_commands(command, options):
+    result = CliRunner().invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    for option in options:
+        assert option in result.output, (command, option)
+
+
+def test_stored_sweep_section_is_validated(tmp_path):
+    text = SMOKE.read_text(encoding="utf-8") + (
+        "sweeps:\n  price:\n    strategy: prepay\n"
+        "    params: {strategies.base.pricing.presale_price: [400, 450]}\n")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 2
+    assert "sweeps.price.params" in result.output and "lever of another strategy" in result.output
+
+
+def test_stored_sweep_runs_by_name(tmp_path):
+    text = SMOKE.read_text(encoding="utf-8") + (
+        "sweeps:\n  price:\n    strategy: prepay\n"
+        f"    params: {{{PRICE}: [420, 480]}}\n    replications: 2\n")
+    stored = tmp_path / "stored.yaml"
+    stored.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["sweep", str(stored), "--name", "price", "--population", "300",
+                                      "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_parquet(tmp_path / "out" / "sweep_outcomes.parquet")
+    assert sorted(table[PRICE].unique()) == [420, 450, 480]        # the points and the reference (450)
+    assert table["replication"].nunique() == 2

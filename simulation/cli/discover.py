@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import EXIT_INCOMPLETE, EXIT_INPUT, EXIT_OK, app, err, load_all, override
+from .app import EXIT_INCOMPLETE, EXIT_INPUT, EXIT_OK, app, err, explore_setup
 
 
 @app.command(name="discover")
@@ -34,20 +34,14 @@ def discover_cmd(
     report.md and figures. Exit codes: 0 ok, 2 bad input, 3 some runs failed or interrupted.
     """
     from ..errors import PresaleError
-    from ..explore.design import parse_axis
     from ..explore.discovery import discover
-    from ..explore.sweep import SweepSettings
     from ..report.discovery import write_discovery
-    from .progress_bar import ProgressBar
 
-    (sc,) = load_all([file])
-    sc = override(sc, seed=seed, population=population)
-    name = strategy or sc.baseline_name
-    out_dir = out or Path("results") / f"{file.stem}-discover-{name}"
+    sc, out_dir, settings = explore_setup(file, command="discover", strategy=strategy, params=param,
+                                          replications=replications, workers=workers, population=population,
+                                          seed=seed, out=out, resume=resume, quiet=quiet)
+    name = settings.strategy
     try:
-        settings = SweepSettings(strategy=name, axes=tuple(parse_axis(p) for p in param or ()),
-                                 replications=replications, workers=workers, store_dir=out_dir, resume=resume,
-                                 progress=None if quiet else ProgressBar(sc.name))
         result = discover(sc, settings, rule=fail_when, points=points, threshold=threshold, source=str(file))
     except PresaleError as e:
         err(f"{file}: {e}")

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import EXIT_INCOMPLETE, EXIT_INPUT, EXIT_OK, app, err, load_all, override
+from .app import EXIT_INCOMPLETE, EXIT_INPUT, EXIT_OK, app, err, explore_setup
 
 
 class Method(str, Enum):
@@ -46,20 +46,14 @@ def sensitivity_cmd(
     import warnings
 
     from ..errors import PresaleError
-    from ..explore.design import parse_axis
     from ..explore.sensitivity import sensitivity
-    from ..explore.sweep import SweepSettings
     from ..report.sensitivity import write_sensitivity
-    from .progress_bar import ProgressBar
 
-    (sc,) = load_all([file])
-    sc = override(sc, seed=seed, population=population)
-    name = strategy or sc.baseline_name
-    out_dir = out or Path("results") / f"{file.stem}-sensitivity-{name}"
+    sc, out_dir, settings = explore_setup(file, command="sensitivity", strategy=strategy, params=param,
+                                          replications=replications, workers=workers, population=population,
+                                          seed=seed, out=out, resume=resume, quiet=quiet)
+    name = settings.strategy
     try:
-        settings = SweepSettings(strategy=name, axes=tuple(parse_axis(p) for p in param or ()),
-                                 replications=replications, workers=workers, store_dir=out_dir, resume=resume,
-                                 progress=None if quiet else ProgressBar(sc.name))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)        # SALib: n not a power of two
             result = sensitivity(sc, settings, method=method.value, n=n, source=str(file))
