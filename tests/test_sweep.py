@@ -165,6 +165,7 @@ def test_cli_sweep_writes_the_report_and_resumes(tmp_path):
     ([], "give --param"),
     (["--name", "nope"], "no sweep 'nope'"),
     (["--param", f"{PRICE}=1,2", "--design", "cube"], "unknown design 'cube'"),
+    (["--param", f"{PRICE}=1,2", "--metric", "proft"], "unknown metric 'proft'"),
 ])
 def test_cli_bad_input_exits_2_with_a_message(extra, message, tmp_path):
     result = CliRunner().invoke(app, ["sweep", str(SMOKE), "--strategy", "prepay", "--population", "200",

@@ -27,6 +27,7 @@ from ..analysis.compare import compare
 from ..analysis.risk import regret, summarize
 from ..errors import PresaleError
 from ..runs.execution import run_many
+from ..scenario.outcomes import OUTCOMES
 from ..scenario.overrides import with_overrides
 from ..scenario.paths import PathError, get_path, set_in
 from ..scenario.schema import Scenario
@@ -69,6 +70,9 @@ class SweepSettings:
         Metrics of the summary and the paired comparison; default
         :data:`ANALYSED_METRICS` and ``metric`` (a comparison per point and metric
         costs about 5 ms, which adds up over many points).
+    trajectories
+        Keep every run's daily trajectory too (off: a sweep's tables are per
+        replication, and the days of many points cost time and room).
     """
 
     strategy: str | None = None
@@ -85,6 +89,7 @@ class SweepSettings:
     reference: str | None = None
     metric: str = "profit"
     metrics: tuple[str, ...] | None = None
+    trajectories: bool = False
 
 
 @dataclass(frozen=True)
@@ -248,6 +253,9 @@ def sweep_design(scenario: Scenario, design: pd.DataFrame, settings: SweepSettin
     path; ``settings.axes``, ``design`` and ``points`` are not used.
     """
     strategy = settings.strategy or scenario.baseline_name
+    unknown = [m for m in (settings.metric, *(settings.metrics or ())) if m not in OUTCOMES]
+    if unknown:
+        raise PresaleError(f"--metric: unknown metric '{unknown[0]}'; metrics: {', '.join(OUTCOMES)}")
     plan = plan_sweep(scenario, strategy, design)
     reference = strategy if settings.reference in (None, "reference") else point_strategy(strategy, settings.reference)
     if reference not in plan.strategies:
@@ -261,7 +269,8 @@ def sweep_design(scenario: Scenario, design: pd.DataFrame, settings: SweepSettin
     results = run_many(plan.scenario, strategies=plan.strategies, inputs=plan.inputs or None,
                        replications=settings.replications, workers=settings.workers,
                        executor=settings.executor, executor_kind=settings.executor_kind,
-                       progress=settings.progress, store=store, resume=settings.resume, source=source)
+                       progress=settings.progress, store=store, resume=settings.resume, source=source,
+                       trajectories=settings.trajectories)
     meta = {"scenario": scenario.name, "strategy": strategy, "design": settings.design,
             "points": len(design), "replications": int(results.outcomes["replication"].nunique())
             if len(results.outcomes) else 0, "seed": scenario.run.seed, "population": scenario.run.population,

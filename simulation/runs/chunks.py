@@ -65,15 +65,16 @@ def _groups(scenario: Scenario, strategies: Sequence[str], inputs: Inputs | None
 
 
 def run_chunk(scenario: Scenario, replications: Sequence[int], strategies: Sequence[str],
-              inputs: Inputs | None = None) -> ChunkResult:
+              inputs: Inputs | None = None, keep_trajectories: bool = True) -> ChunkResult:
     """Simulate every strategy in each of ``replications`` (the work unit).
 
     Each replication's parameters and population are drawn once and shared by
     its strategies, which step day by day together so that each day's draws are
     made once (:meth:`~simulation.runs.runner.Replication.plan_batch`). Strategies
     with ``inputs`` run on their own copy of the scenario, still on the streams
-    of the replication (common random numbers). An exception in one (strategy,
-    replication) is recorded as a failure and the rest go on.
+    of the replication (common random numbers). Without ``keep_trajectories`` only the
+    outcomes are kept. An exception in one (strategy, replication) is recorded as
+    a failure and the rest go on.
     """
     outcomes, trajectories, failures = [], [], []
     seed = scenario.run.seed
@@ -87,7 +88,7 @@ def run_chunk(scenario: Scenario, replications: Sequence[int], strategies: Seque
             except Exception as err:
                 failures += [failure_record(s, r, seed, err) for s in names]
                 continue
-            replication.plan_batch(names)
+            replication.plan_batch(names, trajectories=keep_trajectories)
             for s in names:
                 try:
                     run = replication.simulate(s)

@@ -30,8 +30,9 @@ class Dispatch:
 
     def __init__(self, scenario: Scenario, strategies: Sequence[str], *,
                  executor: Executor | None, workers: int, n_chunks: int,
-                 inputs: Inputs | None = None) -> None:
+                 inputs: Inputs | None = None, trajectories: bool = True) -> None:
         self.scenario, self.strategies, self.inputs = scenario, tuple(strategies), inputs
+        self.trajectories = trajectories
         self.owned = executor is None and workers > 1 and n_chunks > 1
         if self.owned:
             executor = ProcessPoolExecutor(
@@ -46,9 +47,10 @@ class Dispatch:
         that died, a cancelled task), as they finish."""
         if self.executor is None:
             for chunk in chunks:
-                yield chunk, run_chunk(self.scenario, chunk, self.strategies, self.inputs)
+                yield chunk, run_chunk(self.scenario, chunk, self.strategies, self.inputs, self.trajectories)
             return
-        self.futures = {self.executor.submit(run_chunk, self.scenario, chunk, self.strategies, self.inputs): chunk
+        self.futures = {self.executor.submit(run_chunk, self.scenario, chunk, self.strategies, self.inputs,
+                                              self.trajectories): chunk
                         for chunk in chunks}
         for future in as_completed(self.futures):
             try:

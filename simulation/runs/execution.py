@@ -68,6 +68,8 @@ class ExecutionSettings:
         on a copy of the scenario with them set, on the same random streams.
         Sweeps over market or uncertain inputs use it; the store does not record
         them, so their caller checks a resumed run's inputs.
+    trajectories
+        Keep each run's daily trajectory (a sweep keeps only the outcomes).
     """
 
     strategies: tuple[str, ...] | None = None
@@ -78,6 +80,7 @@ class ExecutionSettings:
     source: str | os.PathLike[str] | None = None
     executor_kind: str | None = None
     inputs: Mapping[str, Mapping[str, Any]] | None = None
+    trajectories: bool = True
 
     def __post_init__(self) -> None:
         if self.strategies is not None:
@@ -273,7 +276,7 @@ def run_many(scenario: Scenario, settings: ExecutionSettings | None = None, *,
     lost: list[dict[str, Any]] = []
     interrupted = False
     dispatch = Dispatch(scenario, plan.strategies, executor=executor, workers=workers, n_chunks=len(chunks),
-                        inputs=settings.inputs)
+                        inputs=settings.inputs, trajectories=settings.trajectories)
     try:
         for chunk, result in dispatch.finished(chunks):
             if isinstance(result, Exception):

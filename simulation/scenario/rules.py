@@ -225,6 +225,9 @@ def _gates(sc) -> Iterator[Finding]:
 
 def _sweeps(sc) -> Iterator[Finding]:
     for name, spec in require(sc.sweeps).items():
+        metric = require(spec.metric)
+        if metric not in OUTCOMES:
+            yield Finding(("sweeps", name, "metric"), f"unknown metric '{metric}'; metrics: {', '.join(OUTCOMES)}")
         strategy = require(spec.strategy)
         if strategy not in sc.strategies:
             yield Finding(("sweeps", name, "strategy"),
