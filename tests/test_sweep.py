@@ -209,3 +209,15 @@ def test_stored_sweep_runs_by_name(tmp_path):
     table = pd.read_parquet(tmp_path / "out" / "sweep_outcomes.parquet")
     assert sorted(table[PRICE].unique()) == [420, 450, 480]        # the points and the reference (450)
     assert table["replication"].nunique() == 2
+
+
+def test_an_input_sweep_on_dask_equals_the_local_one(scenario):
+    pytest.importorskip("distributed")
+    from simulation.runs.executors import dask_executor
+
+    settings = SweepSettings(strategy="prepay", axes=(parse_axis("market.awareness.imitation=0.25,0.35"),),
+                             replications=2, workers=1)
+    local = sweep(scenario, settings)
+    with dask_executor(workers=1) as executor:
+        remote = sweep(scenario, SweepSettings(**{**settings.__dict__, "executor": executor}))
+    pd.testing.assert_frame_equal(remote.outcomes, local.outcomes)
