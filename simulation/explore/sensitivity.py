@@ -131,7 +131,8 @@ def responses(outcomes: pd.DataFrame, points: Sequence[str]) -> pd.DataFrame:
 def noise_table(table: pd.DataFrame) -> pd.DataFrame:
     """Monte Carlo noise of each response: variance between points, the mean squared
     standard error of a point's value, and their ratio ``noise_share`` (the share of
-    the variance between points that replication noise alone explains)."""
+    the variance between points that replication noise alone explains). The CVaR of
+    a handful of replications has no simple standard error: its noise is left NaN."""
     rows = []
     for name in SENSITIVITY_METRICS:
         between = float(np.var(table[name], ddof=1))
