@@ -78,20 +78,23 @@ def test_sensitivity_on_a_scenario_runs_end_to_end(tmp_path):
     settings = SweepSettings(strategy="prepay", replications=2, workers=1, store_dir=tmp_path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        result = sensitivity(scenario, settings, method="morris", n=2)
+        result = sensitivity(scenario, settings, method="screen", n=2, keep_share=0.0)
     assert result.meta["complete"]
-    assert len(result.indices) == 2 * len(SENSITIVITY_METRICS)
+    assert len(result.indices) == 2 * 2 * len(SENSITIVITY_METRICS)       # morris and sobol
     assert set(result.indices["input"]) == set(scenario.uncertainties)
-    run = result.runs[0]
-    assert len(run.design) == 2 * 3                       # n (d + 1) points
+    run, sobol = result.runs
+    assert len(run.design) == 2 * 3                       # n (d + 1) Morris points
+    assert len(sobol.design) == 2 * 4                     # n (d + 2) Saltelli points
+    s1 = result.indices.query("method == 'sobol' and response == 'profit'")[["S1", "ST", "S1_conf"]]
+    assert s1.notna().all().all()
     fixed = run.outcomes[run.outcomes["point"] == "p0000"]
     assert fixed["market.awareness.imitation"].nunique() == 1      # the input is fixed at the point
-    noise = result.noise.set_index("response")
+    noise = result.noise.query("method == 'morris'").set_index("response")
     per_point = run.outcomes.query("point != 'reference'").groupby("point")["profit"]
     se2 = (per_point.var(ddof=1) / per_point.count()).mean()
     assert noise.loc["profit", "mean_se2"] == pytest.approx(se2)
     assert noise.loc["profit", "noise_share"] == pytest.approx(se2 / per_point.mean().var(ddof=1))
-    assert (tmp_path / "morris" / "manifest.json").is_file()
+    assert (tmp_path / "morris" / "manifest.json").is_file() and (tmp_path / "sobol" / "manifest.json").is_file()
 
 
 def test_cli_sensitivity_writes_indices_and_a_tornado(tmp_path):

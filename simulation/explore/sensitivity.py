@@ -167,7 +167,11 @@ def _run(scenario: Scenario, method: str, factors: list[Factor], n: int, setting
         raise PresaleError(f"{method}: some design points have no results (failed runs); see the failures")
     frames = []
     for name in SENSITIVITY_METRICS:
-        idx = analyze(method, unit, table[name].to_numpy(dtype=float), seed=scenario.run.seed)
+        y = table[name].to_numpy(dtype=float)
+        if np.ptp(y) == 0:              # the same at every point (e.g. never a stock-out): nothing to rank
+            idx = analyze(method, unit, np.arange(len(y), dtype=float), seed=scenario.run.seed) * np.nan
+        else:
+            idx = analyze(method, unit, y, seed=scenario.run.seed)
         idx.insert(0, "input", [f.path for f in factors])
         idx.insert(0, "response", name)
         idx.insert(0, "method", method)
