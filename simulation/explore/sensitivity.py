@@ -36,6 +36,7 @@ __all__ = ["SENSITIVITY_METRICS", "METHODS", "Factor", "factors_of", "unit_desig
            "noise_table", "Sensitivity", "sensitivity"]
 
 METHODS = ("morris", "sobol", "screen")
+INDEX_COLUMNS = {"morris": ["mu_star", "mu_star_conf", "mu", "sigma"], "sobol": ["S1", "S1_conf", "ST", "ST_conf"]}
 CLIP = 1e-3
 """Unit-cube values are clipped to [CLIP, 1 - CLIP] before the ppf."""
 
@@ -169,7 +170,7 @@ def _run(scenario: Scenario, method: str, factors: list[Factor], n: int, setting
     for name in SENSITIVITY_METRICS:
         y = table[name].to_numpy(dtype=float)
         if np.ptp(y) == 0:              # the same at every point (e.g. never a stock-out): nothing to rank
-            idx = analyze(method, unit, np.arange(len(y), dtype=float), seed=scenario.run.seed) * np.nan
+            idx = pd.DataFrame(np.nan, index=range(len(factors)), columns=INDEX_COLUMNS[method])
         else:
             idx = analyze(method, unit, y, seed=scenario.run.seed)
         idx.insert(0, "input", [f.path for f in factors])
