@@ -70,3 +70,14 @@ def test_cli_discover(tmp_path):
         assert (tmp_path / name).is_file(), name
     bad = CliRunner().invoke(app, ["discover", str(SMOKE), "--fail-when", "profit = 0", "--out", str(tmp_path)])
     assert bad.exit_code == 2 and "expected METRIC OP NUMBER" in bad.output
+
+
+def test_inputs_the_replications_draw_join_the_experiments():
+    scenario = with_overrides(load_scenario(SMOKE), {"run.population": 200, "uncertainties": {
+        "product.rating": {"dist": "uniform", "low": 4.2, "high": 4.9}}})
+    result = discover(scenario, SweepSettings(strategy="prepay", axes=(parse_axis("market.size=50000:150000"),),
+                                              replications=2, workers=1), rule="profit > -1e15", points=2)
+    assert list(result.experiments.columns) == ["point", "replication", "market.size", "product.rating"]
+    per_replication = result.experiments.groupby("replication")["product.rating"].nunique()
+    assert (per_replication == 1).all() and result.experiments["product.rating"].nunique() == 2
+    assert result.box is not None and result.failed.all()

@@ -81,6 +81,8 @@ def test_an_uncertain_input_is_fixed_at_the_point(scenario):
     pd.testing.assert_frame_equal(_metrics(mine), _metrics(alone))
     reference = result.outcomes[result.outcomes["point"] == "reference"]
     assert not _metrics(reference).equals(_metrics(mine))     # the reference still draws it
+    drawn = run_many(scenario, strategies=("prepay",), replications=2, workers=1).outcomes
+    assert list(reference["market.awareness.imitation"]) == list(drawn["market.awareness.imitation"])
 
 
 def test_interrupt_and_resume_gives_identical_results(scenario, price_sweep, tmp_path):

@@ -4,7 +4,8 @@ The uncertain inputs (the scenario's ``uncertainties``, or ranges given as
 ``PATH=low:high``) are sampled with a Latin hypercube in the unit cube and
 mapped through their ``ppf``; every point runs as a sweep point on the same
 replications (:func:`~simulation.explore.sweep.sweep_design`). Each (point,
-replication) is one experiment: its input values, and whether it fails a rule
+replication) is one experiment: its input values (those of the design, and
+the values the replication drew for any other uncertain input), and whether it fails a rule
 such as ``profit < 0`` or ``first_stockout_day < 30`` (an outcome metric, a
 comparison, a number; a missing value, e.g. no stock-out, never fails). PRIM
 (:mod:`.prim`) then finds the box of inputs where the failures concentrate,
@@ -21,6 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
+from ..analysis.risk import input_columns
 from ..errors import PresaleError
 from ..rng import stream
 from ..scenario.outcomes import OUTCOMES
@@ -112,10 +114,11 @@ def discover(scenario: Scenario, settings: SweepSettings, *, rule: str, points: 
     rows = result.outcomes[result.outcomes["point"] != "reference"] if len(result.outcomes) else result.outcomes
     if rows.empty:
         return Discovery(failure, pd.DataFrame(), np.zeros(0, dtype=bool), None, result, meta)
-    experiments = rows[["point", "replication", *design.columns]].reset_index(drop=True)
+    drawn = [c for c in input_columns(rows) if c not in design.columns and rows[c].notna().all()]
+    experiments = rows[["point", "replication", *design.columns, *drawn]].reset_index(drop=True)
     failed = failure.apply(rows)
     meta["failure_share"] = round(float(failed.mean()), 4)
-    box = (prim(experiments[list(design.columns)], failed, peel_alpha=peel_alpha, min_mass=min_mass,
+    box = (prim(experiments[[*design.columns, *drawn]], failed, peel_alpha=peel_alpha, min_mass=min_mass,
                 threshold=threshold) if failed.any() else None)
     return Discovery(failure, experiments, failed, box, result, meta)
 

@@ -200,15 +200,23 @@ def _typed_axes(scenario: Scenario, axes: tuple[Axis, ...]) -> list[Axis]:
 
 
 def tidy_outcomes(outcomes: pd.DataFrame, plan: SweepPlan) -> pd.DataFrame:
-    """Runner outcomes keyed by (point, replication) with the swept values as columns."""
+    """Runner outcomes keyed by (point, replication) with the swept values as columns.
+
+    An input that ``uncertainties`` draws is fixed at the points; in the reference's
+    rows it holds the value drawn in that replication (the runner records drawn
+    inputs by their dotted path), else NaN.
+    """
     by_name = {point_strategy(plan.strategy, str(p)): str(p) for p in plan.design.index}
     by_name[plan.strategy] = "reference"
     frame = outcomes.copy()
     frame.insert(0, "point", frame["strategy"].map(by_name))
     values = plan.design.copy()
     values.loc["reference"] = [float("nan") if _uncertain_above(p, plan.scenario) else get_path(plan.scenario, p)
-                               for p in plan.design.columns]     # an uncertain input is drawn anew
-    frame = frame.join(values, on="point")
+                               for p in plan.design.columns]
+    swept = frame[["point"]].join(values, on="point")
+    for path in plan.design.columns:
+        drawn = frame.pop(path) if path in frame.columns else None
+        frame[path] = swept[path] if drawn is None else swept[path].fillna(drawn)
     keys = ["point", "strategy", "replication", *plan.design.columns]
     return frame[keys + [c for c in frame.columns if c not in keys]]
 
