@@ -670,7 +670,14 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--profile-consumers", type=int)
     parser.add_argument("--cli-workers", type=int, help="workers of the presale compare run (default 2)")
     parser.add_argument("--repeats", type=int, help="best of this many runs of small engine sizes and CLI calls")
+    parser.add_argument("--sweep", action="store_true",
+                        help="only the sweep benchmark: an LHS sweep of one strategy (see benchmarks/sweep_bench.py)")
+    parser.add_argument("--sweep-size", type=int, nargs=4, default=(64, 100, 20_000, 2),
+                        metavar=("POINTS", "REPLICATIONS", "CONSUMERS", "WORKERS"),
+                        help="size of the sweep benchmark (default 64 100 20000 2)")
     args = parser.parse_args(argv)
+    if args.sweep:
+        return _sweep_main(args)
     config = QUICK if args.quick else FULL
     changes = {k: v for k, v in {
         "sizes": tuple(args.sizes) if args.sizes else None,
@@ -687,6 +694,20 @@ def main(argv: list[str] | None = None) -> dict:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(res, indent=2, default=float) + "\n")
     print(f"\nwrote {args.out}")
+    return res
+
+
+def _sweep_main(args) -> dict:
+    from sweep_bench import sweep_benchmark, sweep_table
+
+    points, replications, population, workers = args.sweep_size
+    res = {"sweep": sweep_benchmark(points=points, replications=replications, population=population,
+                                    workers=workers)}
+    print(sweep_table(res["sweep"]))
+    out = args.out if args.out != HERE / "results.json" else HERE / "sweep_results.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(res, indent=2, default=float) + "\n")
+    print(f"\nwrote {out}")
     return res
 
 

@@ -34,6 +34,7 @@ _EXPORTS = {
     "with_overrides": "scenario",
     "compare_strategies": "analysis.study", "StudySettings": "analysis.study",
     "decide": "analysis.decision", "Decision": "analysis.decision", "DecisionRule": "scenario.decision",
+    "sweep": "explore.sweep", "SweepSettings": "explore.sweep",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -131,3 +131,11 @@ def test_a_failing_strategy_in_a_batch_stops_only_itself(monkeypatch):
         rep.simulate(first)
     monkeypatch.setattr(PresaleModel, "step", original)
     pd.testing.assert_frame_equal(rep.simulate(second).outcome, Replication(scenario, 0).simulate(second).outcome)
+
+
+def test_sweep_benchmark_runs_at_a_tiny_size(bench, tmp_path):
+    out = tmp_path / "sweep.json"
+    res = bench.main(["--sweep", "--sweep-size", "3", "2", "500", "1", "--out", str(out)])["sweep"]
+    assert json.loads(out.read_text())["sweep"]["runs"] == res["runs"] == (3 + 1) * 2
+    assert 0 < res["profile"]["outside_day_steps_share"] < 1 and res["outside_day_steps_share"] < 1
+    assert res["profile"]["day_steps_s"] > 0 and res["wall_s"] > 0

@@ -390,8 +390,12 @@ show(tables.gates_table(study.gates)) if len(study.gates) else Markdown("The sce
   CSV and Parquet, and the gates for CI)."""),
 ]
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from notebook_explore import EXPLORE  # noqa: E402  (the exploration notebook's cells)
+
 NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
     "01_quickstart.ipynb": QUICKSTART,
+    "02_explore.ipynb": EXPLORE,
 }
 """Notebook file name (under ``notebooks/``) to its cells."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 # each module registers its command; this order is the order of ``presale --help``
-from . import validate, schema, run, compare  # noqa: F401,I001
+from . import validate, schema, run, compare, sweep, sensitivity, discover  # noqa: F401,I001
 from .app import app, err
 
 __all__ = ["app", "main"]

@@ -61,3 +61,26 @@ def override(scenario, **values):
         for p in error.problems:
             err(str(p))
         raise typer.Exit(EXIT_INPUT) from None
+
+
+def explore_setup(file: Path, *, command: str, strategy, params, replications, workers, population, seed,
+                  out, resume, quiet):
+    """What ``sensitivity`` and ``discover`` share: the scenario (exit 2 on problems), its
+    output folder and the sweep settings their design points run with."""
+    from ..errors import PresaleError
+    from ..explore.design import parse_axis
+    from ..explore.sweep import SweepSettings
+    from .progress_bar import ProgressBar
+
+    (sc,) = load_all([file])
+    sc = override(sc, seed=seed, population=population)
+    name = strategy or sc.baseline_name
+    out_dir = out or Path("results") / f"{file.stem}-{command}-{name}"
+    try:
+        axes = tuple(parse_axis(p) for p in params or ())
+    except PresaleError as e:
+        err(f"{file}: {e}")
+        raise typer.Exit(EXIT_INPUT) from None
+    settings = SweepSettings(strategy=name, axes=axes, replications=replications, workers=workers,
+                             store_dir=out_dir, resume=resume, progress=None if quiet else ProgressBar(sc.name))
+    return sc, out_dir, settings

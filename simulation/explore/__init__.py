@@ -6,4 +6,10 @@ them turns one scenario into many (by :func:`simulation.scenario.with_overrides`
 and runs them through :mod:`simulation.runs` on common random numbers, so it
 may import every layer below it (``analysis``, ``runs``, ``engine``,
 ``scenario``) and is imported only by ``report`` and ``cli``.
+
+Today: :mod:`.design` (grid, Latin-hypercube and Sobol' designs), :mod:`.sweep` (a strategy
+at every design point, on the same replications), :mod:`.sensitivity` (Morris and Sobol'
+indices with SALib, and the replication noise), :mod:`.prim` and :mod:`.discovery`
+(scenario discovery). Import them from their modules: ``from simulation.explore.sweep
+import sweep, SweepSettings``.
 """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,10 +12,11 @@ import pandas as pd
 
 from .io import concat_tidy, failure_frame
 from .runner import Replication
+from ..scenario.overrides import with_overrides
 from ..scenario.schema import Scenario
 
 __all__ = ["CHUNKS_PER_WORKER", "MAX_CHUNK_SIZE", "ChunkResult", "chunk_replications", "default_chunk_size",
-           "failure_record", "run_chunk"]
+           "failure_record", "run_chunk", "Inputs"]
 
 MAX_CHUNK_SIZE = 8
 """Replications in one chunk at most: a chunk is the unit of progress, of saving and of what
@@ -41,32 +42,62 @@ def failure_record(strategy: str, replication: int, seed: int, err: BaseExceptio
             "traceback": "".join(traceback.format_exception(err))}
 
 
-def run_chunk(scenario: Scenario, replications: Sequence[int], strategies: Sequence[str]) -> ChunkResult:
+Inputs = Mapping[str, Mapping[str, object]]
+"""Input overrides by strategy: a strategy listed runs on the scenario with these dotted
+paths set (a design point of a sweep over market or uncertain inputs)."""
+
+
+def _groups(scenario: Scenario, strategies: Sequence[str], inputs: Inputs | None
+            ) -> list[tuple[Scenario | Exception, tuple[str, ...]]]:
+    """Strategies grouped by the scenario they run on, in first-seen order."""
+    keyed: dict[str, tuple[Mapping[str, object], list[str]]] = {}
+    for s in strategies:
+        overrides = (inputs or {}).get(s) or {}
+        keyed.setdefault(repr(sorted(overrides.items())), (overrides, []))[1].append(s)
+    groups: list[tuple[Scenario | Exception, tuple[str, ...]]] = []
+    for overrides, names in keyed.values():
+        try:
+            variant = with_overrides(scenario, dict(overrides)) if overrides else scenario
+        except Exception as err:
+            variant = err
+        groups.append((variant, tuple(names)))
+    return groups
+
+
+def run_chunk(scenario: Scenario, replications: Sequence[int], strategies: Sequence[str],
+              inputs: Inputs | None = None, keep_trajectories: bool = True) -> ChunkResult:
     """Simulate every strategy in each of ``replications`` (the work unit).
 
     Each replication's parameters and population are drawn once and shared by
     its strategies, which step day by day together so that each day's draws are
-    made once (:meth:`~simulation.runs.runner.Replication.plan_batch`). An exception
-    in one (strategy, replication) is recorded as a failure and the rest go on.
+    made once (:meth:`~simulation.runs.runner.Replication.plan_batch`). Strategies
+    with ``inputs`` run on their own copy of the scenario, still on the streams
+    of the replication (common random numbers). Without ``keep_trajectories`` only the
+    outcomes are kept. An exception in one (strategy, replication) is recorded as
+    a failure and the rest go on.
     """
     outcomes, trajectories, failures = [], [], []
     seed = scenario.run.seed
+    groups = _groups(scenario, strategies, inputs)
     for r in replications:
-        try:
-            replication = Replication(scenario, r)
-        except Exception as err:
-            failures += [failure_record(s, r, seed, err) for s in strategies]
-            continue
-        replication.plan_batch(strategies)
-        for s in strategies:
+        for variant, names in groups:
             try:
-                run = replication.simulate(s)
+                if isinstance(variant, Exception):
+                    raise variant
+                replication = Replication(variant, r)
             except Exception as err:
-                failures.append(failure_record(s, r, seed, err))
+                failures += [failure_record(s, r, seed, err) for s in names]
                 continue
-            outcomes.append(run.outcome)
-            trajectories.append(run.trajectory)
-        del replication                   # free its population and draws before the next
+            replication.plan_batch(names, trajectories=keep_trajectories)
+            for s in names:
+                try:
+                    run = replication.simulate(s)
+                except Exception as err:
+                    failures.append(failure_record(s, r, seed, err))
+                    continue
+                outcomes.append(run.outcome)
+                trajectories.append(run.trajectory)
+            del replication               # free its population and draws before the next
     return ChunkResult(tuple(replications), concat_tidy(outcomes), concat_tidy(trajectories),
                        failure_frame(failures))
 

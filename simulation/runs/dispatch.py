@@ -7,7 +7,7 @@ import signal
 from collections.abc import Iterator, Sequence
 from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExecutor, as_completed
 
-from .chunks import ChunkResult, run_chunk
+from .chunks import ChunkResult, Inputs, run_chunk
 from ..scenario.schema import Scenario
 
 __all__ = ["Dispatch", "START_METHOD"]
@@ -29,8 +29,10 @@ class Dispatch:
     """
 
     def __init__(self, scenario: Scenario, strategies: Sequence[str], *,
-                 executor: Executor | None, workers: int, n_chunks: int) -> None:
-        self.scenario, self.strategies = scenario, tuple(strategies)
+                 executor: Executor | None, workers: int, n_chunks: int,
+                 inputs: Inputs | None = None, trajectories: bool = True) -> None:
+        self.scenario, self.strategies, self.inputs = scenario, tuple(strategies), inputs
+        self.trajectories = trajectories
         self.owned = executor is None and workers > 1 and n_chunks > 1
         if self.owned:
             executor = ProcessPoolExecutor(
@@ -45,9 +47,10 @@ class Dispatch:
         that died, a cancelled task), as they finish."""
         if self.executor is None:
             for chunk in chunks:
-                yield chunk, run_chunk(self.scenario, chunk, self.strategies)
+                yield chunk, run_chunk(self.scenario, chunk, self.strategies, self.inputs, self.trajectories)
             return
-        self.futures = {self.executor.submit(run_chunk, self.scenario, chunk, self.strategies): chunk
+        self.futures = {self.executor.submit(run_chunk, self.scenario, chunk, self.strategies, self.inputs,
+                                              self.trajectories): chunk
                         for chunk in chunks}
         for future in as_completed(self.futures):
             try:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -63,6 +63,13 @@ class ExecutionSettings:
         The scenario file, recorded in the manifest.
     executor_kind
         Name of the executor recorded in the manifest; default derived.
+    inputs
+        Input overrides by strategy (dotted path -> value): such a strategy runs
+        on a copy of the scenario with them set, on the same random streams.
+        Sweeps over market or uncertain inputs use it; the store does not record
+        them, so their caller checks a resumed run's inputs.
+    trajectories
+        Keep each run's daily trajectory (a sweep keeps only the outcomes).
     """
 
     strategies: tuple[str, ...] | None = None
@@ -72,6 +79,8 @@ class ExecutionSettings:
     resume: bool = False
     source: str | os.PathLike[str] | None = None
     executor_kind: str | None = None
+    inputs: Mapping[str, Mapping[str, Any]] | None = None
+    trajectories: bool = True
 
     def __post_init__(self) -> None:
         if self.strategies is not None:
@@ -266,7 +275,8 @@ def run_many(scenario: Scenario, settings: ExecutionSettings | None = None, *,
     finished: list[ChunkResult] = []
     lost: list[dict[str, Any]] = []
     interrupted = False
-    dispatch = Dispatch(scenario, plan.strategies, executor=executor, workers=workers, n_chunks=len(chunks))
+    dispatch = Dispatch(scenario, plan.strategies, executor=executor, workers=workers, n_chunks=len(chunks),
+                        inputs=settings.inputs, trajectories=settings.trajectories)
     try:
         for chunk, result in dispatch.finished(chunks):
             if isinstance(result, Exception):

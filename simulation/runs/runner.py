@@ -54,6 +54,7 @@ class Replication:
 
     def __init__(self, scenario: Scenario, replication: int):
         self.replication = replication
+        self.trajectories = True
         self.scenario = draw_parameters(scenario, replication)
         self.inputs: dict[str, float] = {path: float(get_path(self.scenario, path))
                                          for path in sorted(scenario.uncertainties)}
@@ -79,15 +80,17 @@ class Replication:
         model.run()
         return self._check(model)
 
-    def plan_batch(self, strategies) -> None:
+    def plan_batch(self, strategies, *, trajectories: bool = True) -> None:
         """Announce the strategies :meth:`simulate` will be asked for (each once).
 
         The first call of :meth:`simulate` for one of them runs them all, stepped
         day by day together so that each day's draws are made once; every result
         is exactly what the strategy gives alone. An exception stops only the
         strategy that raised it, and is raised when that strategy is asked for.
+        Without ``trajectories`` the runs carry an empty daily trajectory (a sweep
+        needs only the outcomes).
         """
-        self._batch, self._results = tuple(strategies), None
+        self._batch, self._results, self.trajectories = tuple(strategies), None, trajectories
 
     def _run_batch(self) -> dict[str, Run | Exception]:
         draws = DrawCache(self.scenario.run.seed, self.replication, self.population.n)
@@ -117,7 +120,8 @@ class Replication:
 
     def _tidy(self, model: PresaleModel) -> Run:
         keys = {"strategy": model.strategy_name, "replication": self.replication}
-        return Run(trajectory_frame(model, keys), pd.DataFrame([{**keys, **outcome_record(model), **self.inputs}]))
+        trajectory = trajectory_frame(model, keys) if self.trajectories else pd.DataFrame()
+        return Run(trajectory, pd.DataFrame([{**keys, **outcome_record(model), **self.inputs}]))
 
     def simulate(self, strategy: str) -> Run:
         """Run ``strategy`` and return its tidy results."""

@@ -44,7 +44,7 @@ def check_rules(scenario: Any) -> list[Finding]:
     """Every cross-field problem of a validated (or salvaged) scenario."""
     findings: list[Finding] = []
     for check in (_calendar, _returns, _segment_shares, _preferences, _population, _competitors,
-                  _strategies, _baseline, _uncertainties, _gates):
+                  _strategies, _baseline, _uncertainties, _gates, _sweeps):
         findings += _guarded(check, scenario)
     return findings
 
@@ -221,6 +221,28 @@ def _gates(sc) -> Iterator[Finding]:
     baseline = require(sc.baseline) or (strategies[0] if strategies else None)
     for i, message in gate_problems(gates, strategies=strategies, baseline=baseline, metrics=list(OUTCOMES)):
         yield Finding(("gates", i), message)
+
+
+def _sweeps(sc) -> Iterator[Finding]:
+    for name, spec in require(sc.sweeps).items():
+        metric = require(spec.metric)
+        if metric not in OUTCOMES:
+            yield Finding(("sweeps", name, "metric"), f"unknown metric '{metric}'; metrics: {', '.join(OUTCOMES)}")
+        strategy = require(spec.strategy)
+        if strategy not in sc.strategies:
+            yield Finding(("sweeps", name, "strategy"),
+                          f"unknown strategy '{strategy}'; strategies: {', '.join(sc.strategies)}")
+            continue
+        for path in require(spec.params):
+            loc = ("sweeps", name, "params", path)
+            if path.startswith("strategies.") and not path.startswith(f"strategies.{strategy}."):
+                yield Finding(loc, f"'{path}' is a lever of another strategy; this sweep varies "
+                                   f"'{strategy}' (strategies.{strategy}.…) and inputs (market.…)", at_key=True)
+                continue
+            try:
+                _lookup(sc, path)
+            except PathError as err:
+                yield Finding(loc, str(err), at_key=True)
 
 
 def _uncertainties(sc) -> Iterator[Finding]:

@@ -9,6 +9,7 @@ from .decision import DecisionRule, ReportSettings
 from .distributions import Distribution
 from .sections import Calendar, Channel, Competitor, Market, Product, RunSettings
 from .strategy import Strategy
+from .sweeps import SweepSpec
 
 __all__ = ["Scenario"]
 
@@ -36,6 +37,8 @@ class Scenario(Section):
     """How the report picks the strategy to recommend."""
     report: ReportSettings = Field(default_factory=ReportSettings)
     """How reports show numbers."""
+    sweeps: dict[str, SweepSpec] = Field(default_factory=dict)
+    """Stored sweeps by name, run with ``presale sweep FILE --name NAME``."""
 
     @property
     def baseline_name(self) -> str:
