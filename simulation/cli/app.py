@@ -84,3 +84,46 @@ def explore_setup(file: Path, *, command: str, strategy, params, replications, w
     settings = SweepSettings(strategy=name, axes=axes, replications=replications, workers=workers,
                              store_dir=out_dir, resume=resume, progress=None if quiet else ProgressBar(sc.name))
     return sc, out_dir, settings
+
+
+def output_file(value: str | None, option: str) -> Path | None:
+    """The file an option such as ``--junit-xml`` names, checked before anything runs (exit 2).
+
+    An empty value (e.g. an unset ``$GITHUB_STEP_SUMMARY``) is refused, as is a folder, a
+    file in a folder that does not exist, or a place that cannot be written.
+    """
+    import os
+
+    if value is None:
+        return None
+    if not value.strip():
+        err(f"{option} is empty (an unset environment variable such as $GITHUB_STEP_SUMMARY?): "
+            f"give a file, or leave {option} out; nothing was run")
+        raise typer.Exit(EXIT_INPUT)
+    path = Path(value)
+    parent = path.parent if str(path.parent) else Path(".")
+    problem = (f"{path} is a folder; give a file name" if path.is_dir() else
+               f"the folder {parent} does not exist" if not parent.is_dir() else
+               f"{path} cannot be written (permission denied)" if (
+                   (path.exists() and not os.access(path, os.W_OK)) or not os.access(parent, os.W_OK)) else None)
+    if problem:
+        err(f"{option}: {problem}; nothing was run")
+        raise typer.Exit(EXIT_INPUT)
+    return path
+
+
+def output_folder(path: Path, option: str = "--out") -> Path:
+    """A results folder that exists or can be made, checked before anything runs (exit 2)."""
+    import os
+
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if path.exists() and not path.is_dir():
+        problem = f"{path} is a file, not a folder"
+    elif not os.access(existing if existing.is_dir() else existing.parent, os.W_OK):
+        problem = f"{existing} cannot be written (permission denied)"
+    else:
+        return path
+    err(f"{option}: {problem}; nothing was run")
+    raise typer.Exit(EXIT_INPUT)

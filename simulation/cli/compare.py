@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import EXIT_INPUT, app, err, load_all, override
+from .app import EXIT_INPUT, app, err, load_all, output_file, output_folder, override
 
 
 class ExecutorKind(str, Enum):
@@ -27,8 +27,8 @@ def compare_cmd(
     seed: Annotated[Optional[int], typer.Option(help="Override every scenario's seed.")] = None,
     out: Annotated[Path, typer.Option(help="Output folder; one sub-folder per scenario.")] = Path("results"),
     fail_if: Annotated[Optional[list[str]], typer.Option("--fail-if", help="Gate such as 'profit.mean < baseline -2%'; repeatable. Fails only when the whole confidence interval of the paired difference lies beyond the threshold.")] = None,
-    junit_xml: Annotated[Optional[Path], typer.Option(help="Write gate results as JUnit XML.")] = None,
-    summary_md: Annotated[Optional[Path], typer.Option(help="Write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY).")] = None,
+    junit_xml: Annotated[Optional[str], typer.Option(help="Write gate results as JUnit XML (checked before anything runs).")] = None,
+    summary_md: Annotated[Optional[str], typer.Option(help="Write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY; an empty value is refused before anything runs).")] = None,
     resume: Annotated[bool, typer.Option(help="Finish an interrupted run found in --out instead of starting again.")] = False,
     executor: Annotated[Optional[ExecutorKind], typer.Option(case_sensitive=False, help="'local' (process pool; the default) or 'dask' (a local Dask cluster, or the one at --scheduler; needs pip install '.[dask]'). Results are identical.")] = None,
     scheduler: Annotated[Optional[str], typer.Option(help="Address of a running Dask scheduler, e.g. tcp://host:8786; implies --executor dask.")] = None,
@@ -40,10 +40,14 @@ def compare_cmd(
     decision: rule, its paired gain with CI, risks, ties) and the headline table.
     Writes per scenario: outcomes and trajectories (Parquet), summary and comparison
     (CSV, JSON), manifest.json, report.html, report.md and figures. Exit codes:
-    0 ok, 1 a gate failed, 2 bad input, 3 some runs failed or were interrupted.
+    0 ok, 1 a gate failed, 2 bad input (checked before anything runs, output paths
+    included), 3 some runs failed, were interrupted, or the program crashed (the
+    traceback goes to a log file whose path is printed).
     """
     from .compare_batch import result_folder_hint, run_compare
 
+    junit_path, summary_path = output_file(junit_xml, "--junit-xml"), output_file(summary_md, "--summary-md")
+    output_folder(out)
     hints = [h for h in map(result_folder_hint, files) if h]
     for hint in hints:
         err(hint)
@@ -51,7 +55,7 @@ def compare_cmd(
         raise typer.Exit(EXIT_INPUT)
     code = run_compare(
         files, load_all(files), replications=replications, workers=workers, population=population,
-        seed=seed, out=out, gates=tuple(fail_if or ()), junit_xml=junit_xml, summary_md=summary_md,
+        seed=seed, out=out, gates=tuple(fail_if or ()), junit_xml=junit_path, summary_md=summary_path,
         resume=resume, executor=None if executor is None else executor.value, scheduler=scheduler, quiet=quiet,
         override=override, echo=typer.echo, err=err,
     )

@@ -1,0 +1,59 @@
+"""The command line fails early and loudly: output paths are checked before anything runs,
+and a crash exits 3 with the traceback in a log, never 0 or 1."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "winter_apparel.yaml"
+
+
+def presale(*args, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "simulation", *map(str, args)], cwd=cwd,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("option,value,says", [
+    ("--summary-md", "", "--summary-md is empty"),
+    ("--junit-xml", "{tmp}", "is a folder"),
+    ("--junit-xml", "{tmp}/a-file.txt/gates.xml", "does not exist"),
+    ("--junit-xml", "{tmp}/missing/gates.xml", "does not exist"),
+])
+def test_a_bad_output_path_fails_at_once_before_anything_runs(tmp_path, option, value, says):
+    (tmp_path / "a-file.txt").write_text("x", encoding="utf-8")
+    start = time.perf_counter()
+    proc = presale("compare", SCENARIO, option, value.format(tmp=tmp_path), "--out", tmp_path / "out", cwd=tmp_path)
+    elapsed = time.perf_counter() - start
+    assert proc.returncode == 2, proc.stderr
+    assert says in proc.stderr and "nothing was run" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists()
+    assert elapsed < 10          # generous on a loaded machine; the check itself takes well under a second
+
+
+def test_an_out_folder_that_is_a_file_is_refused(tmp_path):
+    (tmp_path / "results").write_text("x", encoding="utf-8")
+    proc = presale("compare", SCENARIO, "--out", tmp_path / "results", cwd=tmp_path)
+    assert proc.returncode == 2 and "is a file, not a folder" in proc.stderr
+
+
+def test_a_crash_exits_3_with_one_line_and_a_log(tmp_path):
+    code = ("import sys; import simulation.cli as cli; import simulation.cli.compare_batch as batch\n"
+            "def boom(*a, **k):\n    raise RuntimeError('injected')\n"
+            "batch.run_compare = boom\n"
+            f"sys.argv = ['presale', 'compare', {str(SCENARIO)!r}, '--out', {str(tmp_path / 'out')!r}]\n"
+            "cli.main()\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 3, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "presale crashed: RuntimeError: injected" in lines[0]
+    log = Path(re.search(r"the traceback is in (\S+);", lines[0]).group(1))
+    assert "Traceback" in log.read_text(encoding="utf-8") and "injected" in log.read_text(encoding="utf-8")
+    log.unlink()
