@@ -57,3 +57,13 @@ def test_a_crash_exits_3_with_one_line_and_a_log(tmp_path):
     log = Path(re.search(r"the traceback is in (\S+);", lines[0]).group(1))
     assert "Traceback" in log.read_text(encoding="utf-8") and "injected" in log.read_text(encoding="utf-8")
     log.unlink()
+
+
+def test_version_and_short_help(tmp_path):
+    from importlib.metadata import version
+
+    proc = presale("--version", cwd=tmp_path)
+    assert proc.returncode == 0 and proc.stdout.strip() == f"presale-sim {version('presale-sim')}"
+    for args in (["-h"], ["compare", "-h"]):
+        proc = presale(*args, cwd=tmp_path)
+        assert proc.returncode == 0 and proc.stdout.startswith("Usage: ") and "-h, --help" in proc.stdout

@@ -422,3 +422,25 @@ def test_dotted_path():
     assert dotted_path(("segments", "young", "wtp")) == "segments.young.wtp"
     assert dotted_path(("days", 0)) == "days[0]"
     assert dotted_path(()) == ""
+
+
+def test_an_alias_bomb_is_refused_before_it_is_expanded(tmp_path):
+    """Nine levels of nine aliases would expand to 9^9 values; the composed graph has 90 nodes."""
+    from simulation.errors import ScenarioError
+    from simulation.scenario.yamlsource import read_yaml_document
+
+    levels = ["l0: &l0 [x, x, x, x, x, x, x, x, x]"]
+    levels += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(levels) + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"bomb\.yaml:7:\d+: the file expands to too much data"):
+        read_yaml_document(path)
+
+
+def test_a_recursive_alias_is_a_located_problem_not_a_hang(tmp_path):
+    from simulation.scenario.yamlsource import read_yaml_document
+
+    path = tmp_path / "loop.yaml"
+    path.write_text("a: &a\n  b: [*a]\n", encoding="utf-8")
+    doc = read_yaml_document(path)
+    assert any("refers to the mapping or list that contains it" in p.message for p in doc.problems)

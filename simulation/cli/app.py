@@ -17,10 +17,25 @@ app = typer.Typer(
     name="presale",
     help="Simulate presale (pre-order) campaigns and compare strategies before launch.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,                        # --install-completion / --show-completion
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"presale-sim {version('presale-sim')}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """Simulate presale (pre-order) campaigns and compare strategies before launch."""
 
 
 def err(text: str) -> None:

@@ -187,6 +187,7 @@ def read_yaml_document(path: str | os.PathLike[str]) -> YamlDocument:
         root = loader.get_single_node()
         if root is None:
             raise ScenarioError(Problem(file, None, None, "", "the file is empty"))
+        _check_expansion(root, file)
         builder = _Builder(loader, file)
         data = builder.build(root)
     except yaml.MarkedYAMLError as exc:
@@ -205,6 +206,37 @@ def read_yaml_document(path: str | os.PathLike[str]) -> YamlDocument:
         message = f"the top level must be a mapping of keys to values, got {_kind(data)}"
         raise ScenarioError(Problem(file, start.line, start.col, "", message))
     return YamlDocument(data, Locator(file, builder.entries), tuple(builder.problems))
+
+
+def _check_expansion(root: Node, file: str) -> None:
+    """Refuse a document whose aliases would expand it past :data:`_MAX_NODES` (an alias bomb).
+
+    The size is counted on the composed node graph, where an alias is a shared node, so the
+    count costs one visit per distinct node: nothing is expanded to find out.
+    """
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()          # on the current path: an alias back to one counts once
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes or (not children_done and id(node) in visiting):
+            continue
+        kids = ([] if isinstance(node, ScalarNode) else
+                node.value if isinstance(node, SequenceNode) else
+                [part for pair in node.value for part in pair] if isinstance(node, MappingNode) else [])
+        if not children_done:
+            visiting.add(id(node))
+            stack.append((node, True))
+            stack.extend((k, False) for k in kids if id(k) not in sizes and id(k) not in visiting)
+            continue
+        visiting.discard(id(node))
+        size = 1 + sum(sizes.get(id(k), 1) for k in kids)
+        sizes[id(node)] = size
+        if size > _MAX_NODES:
+            start = _pos(node.start_mark)
+            raise ScenarioError(Problem(file, start.line, start.col, "",
+                                        f"the file expands to too much data: its aliases repeat this part "
+                                        f"into more than {_MAX_NODES:,} values (an alias bomb?)"))
 
 
 def _read_text(path: Path, file: str) -> str:
