@@ -449,3 +449,12 @@ def test_uncertainty_path_that_names_no_number(tmp_path, target, message):
     found = problems(write(tmp_path, ("  market.size: {dist", f"  {target}: {{dist")))
     assert located(found) == [(f"uncertainties.{target}", 40, 3)]
     assert found[0].message == message
+
+
+@pytest.mark.parametrize("name,ok", [("定金膨胀", True), ("early-bird_2", True), ("base@p003", True),
+                                     ("../../evil", False), (".hidden", False), ("a/b", False), ("tab\there", False),
+                                     ("x" * 65, False)])
+def test_strategy_names_are_safe_file_names(name, ok):
+    from simulation.scenario.rules import _name_problem
+
+    assert (_name_problem(name) is None) == ok
