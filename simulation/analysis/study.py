@@ -22,7 +22,7 @@ from .gates import evaluate_gates, gate_problems, parse_gates
 from .risk import risk_table, summarize
 from ..scenario.schema import Scenario
 
-__all__ = ["Study", "StudySettings", "compare_strategies"]
+__all__ = ["AllRunsFailed", "Study", "StudySettings", "compare_strategies"]
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,20 @@ def _check_gates(scenario: Scenario, extra: tuple[str, ...]) -> None:
         raise PresaleError("; ".join(message for _, message in found))
 
 
+class AllRunsFailed(PresaleError):
+    """Every run of a comparison failed; :attr:`study` holds the failures (nothing else).
+
+    A script that starts worker processes without an ``if __name__ == "__main__":``
+    guard ends here: each worker re-runs the script and fails.
+    """
+
+    def __init__(self, study: "Study") -> None:
+        first = study.failures.iloc[0]
+        super().__init__(f"every run failed, e.g. {first['strategy']} replication {first['replication']}: "
+                         f"{first['error_type']}: {first['message']}")
+        self.study = study
+
+
 def compare_strategies(scenario: Scenario, settings: StudySettings | None = None, *,
                        source: str | None = None) -> Study:
     """Run and analyse every strategy of ``scenario`` on common random numbers.
@@ -93,6 +107,12 @@ def compare_strategies(scenario: Scenario, settings: StudySettings | None = None
         Replications, workers, executor, storage, extra gates and progress callback.
     source
         The scenario file, recorded in the report's metadata.
+
+    Raises
+    ------
+    AllRunsFailed
+        Every run failed (its ``study`` holds the failures); some failures alone
+        give a study marked incomplete.
     """
     settings = settings or StudySettings()
     _check_gates(scenario, settings.gates)
@@ -129,9 +149,12 @@ def compare_strategies(scenario: Scenario, settings: StudySettings | None = None
         "wall_time_s": round(time.perf_counter() - start, 2), "complete": results.complete,
         "money_units": scenario.report.money_units,
     }
-    return Study(
+    study = Study(
         scenario=scenario, outcomes=outcomes, trajectories=results.trajectories,
         failures=results.failures, summary=summary, risk=risk, comparison=comparison, gates=gates,
         warnings=compliance_warnings(scenario), meta=meta, complete=results.complete,
         interrupted=results.interrupted,
     )
+    if outcomes.empty and not results.interrupted and results.failures is not None and len(results.failures):
+        raise AllRunsFailed(study)
+    return study

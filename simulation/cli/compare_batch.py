@@ -119,7 +119,7 @@ def run_compare(files: list[Path], scenarios: list, *, replications, workers, po
     from ..report.junit import junit_xml as to_junit
     from .progress_bar import ProgressBar
     from ..report import decision_box, headline_table, markdown_summary, report_decision
-    from ..analysis.study import StudySettings, compare_strategies
+    from ..analysis.study import AllRunsFailed, StudySettings, compare_strategies
 
     stems = [p.stem for p in files]
     if len(set(stems)) != len(stems):
@@ -147,6 +147,8 @@ def run_compare(files: list[Path], scenarios: list, *, replications, workers, po
             )
             try:
                 study = compare_strategies(sc, settings, source=str(path))
+            except AllRunsFailed as e:
+                study = e.study
             except PresaleError as e:
                 err(f"{path}: {e}")
                 return 2
