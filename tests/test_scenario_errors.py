@@ -451,7 +451,8 @@ def test_uncertainty_path_that_names_no_number(tmp_path, target, message):
     assert found[0].message == message
 
 
-@pytest.mark.parametrize("name,ok", [("定金膨胀", True), ("early-bird_2", True), ("base@p003", True),
+@pytest.mark.parametrize("name,ok", [("定金膨胀", True), ("early-bird_2", True), ("base@p003", True), ("bigger first batch", True),
+                                     ("trailing ", False),
                                      ("../../evil", False), (".hidden", False), ("a/b", False), ("tab\there", False),
                                      ("x" * 65, False)])
 def test_strategy_names_are_safe_file_names(name, ok):

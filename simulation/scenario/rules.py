@@ -135,18 +135,19 @@ def _names(values, allowed, loc, what) -> Iterator[Finding]:
             yield Finding((*loc, i), f"unknown {what} '{v}'; {what}s: {', '.join(allowed)}")
 
 
-STRATEGY_NAME = re.compile(r"[^\W_][\w\-.@]{0,63}")
-"""A strategy name: a letter or digit (any script, e.g. 定金膨胀), then letters, digits, ``_ - . @``;
-at most 64 characters. Names become file names, table values and report text."""
+STRATEGY_NAME = re.compile(r"[^\W_](?:[\w\-.@ ]{0,62}[\w\-.@])?")
+"""A strategy name: a letter or digit (any script, e.g. 定金膨胀), then letters, digits, spaces and
+``_ - . @`` (not a space last); at most 64 characters. Names become file names, table values and
+report text."""
 
 
 def _name_problem(name: str) -> str | None:
     if STRATEGY_NAME.fullmatch(name) and ".." not in name:
         return None
-    safe = re.sub(r"[^\w\-.@]+", "_", name).replace("..", "_").strip("_.-@")[:64]
+    safe = re.sub(r"[^\w\-.@ ]+", "_", name).replace("..", "_").strip("_.-@ ")[:64]
     hint = f"; e.g. '{safe}'" if safe and STRATEGY_NAME.fullmatch(safe) else ""
     return (f"strategy name {name!r} is not allowed: start with a letter or digit (any script) and use "
-            f"only letters, digits, '_', '-', '.' and '@', at most 64 characters, no '..'{hint}")
+            f"only letters, digits, spaces, '_', '-', '.' and '@', at most 64 characters, no '..'{hint}")
 
 
 def _strategies(sc) -> Iterator[Finding]:
