@@ -1,4 +1,4 @@
-"""Delivery promises and cancellations: a longer wait for shipping loses more orders."""
+"""Orders: a longer wait for shipping loses more of them, a higher presale price brings fewer."""
 
 from __future__ import annotations
 
@@ -23,3 +23,12 @@ def test_the_waiting_hazard_cancels_the_stated_share_over_thirty_days():
     assert 1 - np.prod(1 - daily) == pytest.approx(0.03)
     assert np.all(np.diff(daily) > 0)                    # grows with the wait
     assert p_cancel_waiting(np.arange(1, 31), 0.0).sum() == 0
+
+
+def test_a_higher_presale_price_brings_fewer_orders():
+    sc = small("winter_apparel")
+    path = "strategies.full_prepay.pricing.presale_price"
+    price = float(sc.strategies["full_prepay"].pricing.presale_price or sc.product.list_price)
+    dearer = small("winter_apparel", {path: round(price * 1.1)})
+    mean, se = paired_difference(sc, dearer, "full_prepay", outcome("n_orders"))
+    expect_sign(mean, se, -1)
