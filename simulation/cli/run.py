@@ -17,7 +17,7 @@ def run(
     seed: Annotated[Optional[int], typer.Option(help="Override the scenario's seed.")] = None,
     replication: Annotated[int, typer.Option(min=0, help="Replication index.")] = 0,
     population: Annotated[Optional[int], typer.Option(min=1, help="Simulated consumers (default: the scenario's).")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Output folder (default: results/<file>/<strategy>).")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Output folder (default: results/runs/<file>/<strategy>, apart from the folders of presale compare).")] = None,
 ) -> None:
     """Run one replication of one strategy; write its daily trajectory and outcomes."""
     (sc,) = load_all([file])
@@ -34,7 +34,7 @@ def run(
     from ..runs.export import write_table
 
     result = simulate(sc, name, replication)
-    out = out or Path("results") / file.stem / name
+    out = out or Path("results") / "runs" / file.stem / name
     out.mkdir(parents=True, exist_ok=True)
     for stem, frame in (("trajectory", result.trajectory), ("outcome", result.outcome)):
         write_table(frame, out / f"{stem}.csv")

@@ -17,7 +17,10 @@ def junit_xml(gates_by_scenario: dict[str, pd.DataFrame], *, incomplete: dict[st
         suite = ET.SubElement(root, "testsuite", name=scenario)
         n_fail = n_err = 0
         for row in gates.itertuples(index=False):
-            case = ET.SubElement(suite, "testcase", classname=scenario, name=f"{row.strategy}: {row.gate}")
+            gate = str(row.gate).strip()
+            named = gate.split(":", 1)[0].strip() == str(row.strategy) and ":" in gate
+            case = ET.SubElement(suite, "testcase", classname=scenario,
+                                 name=gate if named else f"{row.strategy}: {gate}")
             if row.status != "pass":
                 n_fail += 1
                 ET.SubElement(case, "failure", message=str(row.message)).text = str(row.message)
