@@ -67,3 +67,17 @@ def test_version_and_short_help(tmp_path):
     for args in (["-h"], ["compare", "-h"]):
         proc = presale(*args, cwd=tmp_path)
         assert proc.returncode == 0 and proc.stdout.startswith("Usage: ") and "-h, --help" in proc.stdout
+
+
+def test_set_is_a_quick_what_if_checked_like_the_file(tmp_path):
+    ok = presale("run", SCENARIO, "--population", "2000", "--set", "strategies.full_prepay.pricing.presale_price=749",
+                 "--out", tmp_path / "r", cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    import pandas as pd
+    traj = pd.read_csv(tmp_path / "r" / "trajectory.csv")
+    assert traj["price"].iloc[0] == 749
+    for value, says in [("strategies.full_prepay.pricing.presal_price=749", "did you mean 'presale_price'"),
+                        ("strategies.full_prepay.pricing.presale_price=-5", "must be greater than 0"),
+                        ("nonsense", "expected PATH=VALUE")]:
+        proc = presale("run", SCENARIO, "--set", value, cwd=tmp_path)
+        assert proc.returncode == 2 and says in proc.stderr and "Traceback" not in proc.stderr, proc.stderr

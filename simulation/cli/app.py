@@ -61,17 +61,42 @@ def load_all(files: list[Path]):
     return scenarios
 
 
-def override(scenario, **values):
-    """``scenario`` with command-line options (``--seed``, ``--population``) applied; exit 2 if they break it."""
+def parse_sets(sets: list[str] | None) -> dict[str, object]:
+    """``--set PATH=VALUE`` options as overrides (values read as YAML: 799, 0.8, true, [1, 2]); exit 2 on a malformed one."""
+    import yaml
+
+    out: dict[str, object] = {}
+    for text in sets or ():
+        path, sep, value = text.partition("=")
+        if not sep or not path.strip():
+            err(f"--set {text!r}: expected PATH=VALUE, e.g. --set strategies.base.pricing.presale_price=799")
+            raise typer.Exit(EXIT_INPUT)
+        try:
+            out[path.strip()] = yaml.safe_load(value) if value.strip() else None
+        except yaml.YAMLError:
+            err(f"--set {text!r}: the value is not a number, a word or a YAML list/mapping")
+            raise typer.Exit(EXIT_INPUT) from None
+    return out
+
+
+def override(scenario, *, sets: dict[str, object] | None = None, **values):
+    """``scenario`` with command-line options (``--seed``, ``--population``, ``--set``) applied;
+    exit 2 naming the path if they break it."""
     from ..errors import ScenarioError
     from ..scenario import with_overrides
+    from ..scenario.paths import PathError
 
     overrides = {f"run.{k}": v for k, v in values.items() if v is not None}
+    overrides.update(sets or {})
     if not overrides:
         return scenario
-    options = ", ".join(f"--{k} {v}" for k, v in values.items() if v is not None)
+    options = ", ".join([*(f"--{k} {v}" for k, v in values.items() if v is not None),
+                         *(f"--set {k}={v}" for k, v in (sets or {}).items())])
     try:
         return with_overrides(scenario, overrides, source=f"'{scenario.name}' with {options}")
+    except PathError as error:
+        err(f"--set: {error}")
+        raise typer.Exit(EXIT_INPUT) from None
     except ScenarioError as error:
         for p in error.problems:
             err(str(p))

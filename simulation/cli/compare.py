@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import EXIT_INPUT, app, err, load_all, output_file, output_folder, override
+from .app import EXIT_INPUT, app, err, load_all, output_file, output_folder, override, parse_sets
 
 
 class ExecutorKind(str, Enum):
@@ -33,6 +33,7 @@ def compare_cmd(
     executor: Annotated[Optional[ExecutorKind], typer.Option(case_sensitive=False, help="'local' (process pool; the default) or 'dask' (a local Dask cluster, or the one at --scheduler; needs pip install '.[dask]'). Results are identical.")] = None,
     scheduler: Annotated[Optional[str], typer.Option(help="Address of a running Dask scheduler, e.g. tcp://host:8786; implies --executor dask.")] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="A quick what-if: PATH=VALUE, e.g. strategies.base.pricing.presale_price=799 (repeatable; values read as YAML; checked like the file).")] = None,
 ) -> None:
     """Compare every strategy of each scenario over many replications on common random numbers.
 
@@ -46,6 +47,7 @@ def compare_cmd(
     """
     from .compare_batch import result_folder_hint, run_compare
 
+    sets = parse_sets(set_)
     junit_path, summary_path = output_file(junit_xml, "--junit-xml"), output_file(summary_md, "--summary-md")
     output_folder(out)
     hints = [h for h in map(result_folder_hint, files) if h]
@@ -57,6 +59,6 @@ def compare_cmd(
         files, load_all(files), replications=replications, workers=workers, population=population,
         seed=seed, out=out, gates=tuple(fail_if or ()), junit_xml=junit_path, summary_md=summary_path,
         resume=resume, executor=None if executor is None else executor.value, scheduler=scheduler, quiet=quiet,
-        override=override, echo=typer.echo, err=err,
+        override=lambda sc, **kw: override(sc, sets=sets, **kw), echo=typer.echo, err=err,
     )
     raise typer.Exit(code)

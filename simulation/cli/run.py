@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import EXIT_INPUT, app, err, load_all, override
+from .app import EXIT_INPUT, app, err, load_all, override, parse_sets
 
 
 @app.command()
@@ -18,10 +18,11 @@ def run(
     replication: Annotated[int, typer.Option(min=0, help="Replication index.")] = 0,
     population: Annotated[Optional[int], typer.Option(min=1, help="Simulated consumers (default: the scenario's).")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Output folder (default: results/runs/<file>/<strategy>, apart from the folders of presale compare).")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="A quick what-if: PATH=VALUE, e.g. strategies.base.pricing.presale_price=799 (repeatable; values read as YAML; checked like the file).")] = None,
 ) -> None:
     """Run one replication of one strategy; write its daily trajectory and outcomes."""
     (sc,) = load_all([file])
-    sc = override(sc, seed=seed, population=population)
+    sc = override(sc, seed=seed, population=population, sets=parse_sets(set_))
     name = strategy or sc.baseline_name
     if name not in sc.strategies:
         from ..scenario.problems import did_you_mean
