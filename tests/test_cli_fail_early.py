@@ -81,3 +81,15 @@ def test_set_is_a_quick_what_if_checked_like_the_file(tmp_path):
                         ("nonsense", "expected PATH=VALUE")]:
         proc = presale("run", SCENARIO, "--set", value, cwd=tmp_path)
         assert proc.returncode == 2 and says in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_a_used_results_folder_is_kept_unless_resumed_or_forced(tmp_path):
+    smoke = ROOT / "tests" / "fixtures" / "smoke.yaml"
+    small = ["--population", "1000", "--replications", "2", "--workers", "1", "--quiet", "--out", tmp_path / "out"]
+    assert presale("compare", smoke, *small, cwd=tmp_path).returncode in (0, 1)
+    manifest = (tmp_path / "out" / "smoke" / "manifest.json").read_bytes()
+    again = presale("compare", smoke, *small, cwd=tmp_path)
+    assert again.returncode == 2 and "already holds a run" in again.stderr and "--resume" in again.stderr
+    assert (tmp_path / "out" / "smoke" / "manifest.json").read_bytes() == manifest      # nothing overwritten
+    assert presale("compare", smoke, *small, "--resume", cwd=tmp_path).returncode in (0, 1)
+    assert presale("compare", smoke, *small, "--force", cwd=tmp_path).returncode in (0, 1)

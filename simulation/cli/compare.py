@@ -30,6 +30,7 @@ def compare_cmd(
     junit_xml: Annotated[Optional[str], typer.Option(help="Write gate results as JUnit XML (checked before anything runs).")] = None,
     summary_md: Annotated[Optional[str], typer.Option(help="Write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY; an empty value is refused before anything runs).")] = None,
     resume: Annotated[bool, typer.Option(help="Finish an interrupted run found in --out instead of starting again.")] = False,
+    force: Annotated[bool, typer.Option(help="Replace a finished or interrupted run found in --out (without it, a used results folder is refused).")] = False,
     executor: Annotated[Optional[ExecutorKind], typer.Option(case_sensitive=False, help="'local' (process pool; the default) or 'dask' (a local Dask cluster, or the one at --scheduler; needs pip install '.[dask]'). Results are identical.")] = None,
     scheduler: Annotated[Optional[str], typer.Option(help="Address of a running Dask scheduler, e.g. tcp://host:8786; implies --executor dask.")] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
@@ -50,6 +51,12 @@ def compare_cmd(
     sets = parse_sets(set_)
     junit_path, summary_path = output_file(junit_xml, "--junit-xml"), output_file(summary_md, "--summary-md")
     output_folder(out)
+    used = [out / f.stem for f in files if (out / f.stem / "manifest.json").is_file()]
+    if used and not (resume or force):
+        for folder in used:
+            err(f"{folder} already holds a run; add --resume to keep it and finish what is missing, "
+                f"or --force to replace it; nothing was run")
+        raise typer.Exit(EXIT_INPUT)
     hints = [h for h in map(result_folder_hint, files) if h]
     for hint in hints:
         err(hint)
