@@ -1,6 +1,6 @@
 """The ``presale`` command line: the only package that prints or exits.
 
-One module per command (:mod:`.validate`, :mod:`.run`, :mod:`.compare`,
+One module per command (:mod:`.validate`, :mod:`.run`, :mod:`.compare`, :mod:`.check`,
 :mod:`.schema`); :mod:`.app` holds what they share. Heavy modules are imported
 inside the commands so that ``--help`` is instant.
 """
@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 # each module registers its command; this order is the order of ``presale --help``
-from . import validate, schema, run, compare, sweep, sensitivity, discover  # noqa: F401,I001
+from . import validate, schema, run, compare, check, sweep, sensitivity, discover  # noqa: F401,I001
 from .app import app, err
 
 __all__ = ["app", "main"]
