@@ -35,6 +35,8 @@ _EXPORTS = {
     "compare_strategies": "analysis.study", "StudySettings": "analysis.study",
     "decide": "analysis.decision", "Decision": "analysis.decision", "DecisionRule": "scenario.decision",
     "sweep": "explore.sweep", "SweepSettings": "explore.sweep",
+    "calibrate": "explore.calibrate", "CalibrationSettings": "explore.calibrate",
+    "load_history": "scenario.history",
 }
 __all__ = sorted(_EXPORTS)
 
