@@ -61,14 +61,15 @@ def test_recovers_three_known_parameter_sets_within_their_intervals():
 def test_interval_widths_shrink_as_the_market_grows():
     truth = {"market.awareness.innovation": 0.012, "market.awareness.imitation": 0.35}
     widths = {}
-    for size in (800, 6400):
+    settings = CalibrationSettings(replications=12, max_evaluations=12)   # more replications: a steadier covariance
+    for size in (500, 4000):
         scenario = _toy(size)
-        result = calibrate(scenario, _history(scenario, truth, seed=77), FIT, SETTINGS)
+        result = calibrate(scenario, _history(scenario, truth, seed=77), FIT, settings)
         est = result.estimates.set_index("parameter")
         widths[size] = (est["ci_high"] - est["ci_low"]).to_numpy()
-    # eight times the consumers: sqrt(8) ~ 2.8 times narrower in theory; six replications make the
-    # moment covariance noisy (measured: 1.5-1.6 times), so ask for 1.25 times
-    assert np.all(widths[6400] * 1.25 < widths[800]), widths
+    # eight times the consumers: sqrt(8) ~ 2.8 times narrower in theory; a dozen replications
+    # leave the moment covariance noisy, so ask for 1.5 times
+    assert np.all(widths[4000] * 1.5 < widths[500]), widths
 
 
 def test_imitation_from_a_single_day_is_not_identified():
