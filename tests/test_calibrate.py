@@ -48,7 +48,7 @@ def test_recovers_three_known_parameter_sets_within_their_intervals():
               {"market.awareness.innovation": 0.004, "market.awareness.imitation": 0.7}]
     covered = []
     for k, truth in enumerate(truths):
-        result = calibrate(scenario, _history(scenario, truth, seed=500 + k), FIT, SETTINGS)
+        result = calibrate(scenario, _history(scenario, truth, seed=500 + k), fit=FIT, settings=SETTINGS)
         est = result.estimates.set_index("parameter")
         assert est["identified"].all(), result.warnings
         for path, value in truth.items():
@@ -64,7 +64,7 @@ def test_interval_widths_shrink_as_the_market_grows():
     settings = CalibrationSettings(replications=12, max_evaluations=12)   # more replications: a steadier covariance
     for size in (500, 4000):
         scenario = _toy(size)
-        result = calibrate(scenario, _history(scenario, truth, seed=77), FIT, settings)
+        result = calibrate(scenario, _history(scenario, truth, seed=77), fit=FIT, settings=settings)
         est = result.estimates.set_index("parameter")
         widths[size] = (est["ci_high"] - est["ci_low"]).to_numpy()
     # eight times the consumers: sqrt(8) ~ 2.8 times narrower in theory; a dozen replications
@@ -76,7 +76,7 @@ def test_imitation_from_a_single_day_is_not_identified():
     scenario = _toy(2000)
     truth = {"market.awareness.innovation": 0.01, "market.awareness.imitation": 0.3}
     history = _history(scenario, truth, seed=9, days=[0])
-    result = calibrate(scenario, history, FIT[1:], CalibrationSettings(replications=4, max_evaluations=8))
+    result = calibrate(scenario, history, fit=FIT[1:], settings=CalibrationSettings(replications=4, max_evaluations=8))
     row = result.estimates.iloc[0]
     assert not row["identified"]
     assert np.isnan(row["estimate"]) and np.isnan(row["se"])

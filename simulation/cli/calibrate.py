@@ -65,7 +65,7 @@ def calibrate(
         err(f"{scenario}: unknown strategy '{strategy}'; strategies: {', '.join(sc.strategies)}")
         raise typer.Exit(EXIT_INPUT)
     try:
-        result = run_calibration(sc, hist, params, settings)
+        result = run_calibration(sc, hist, fit=params, settings=settings)
     except (PathError, ScenarioError, ValueError) as error:
         err(f"{scenario}: {error}")
         raise typer.Exit(EXIT_INPUT) from None

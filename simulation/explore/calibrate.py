@@ -122,8 +122,8 @@ def simulated_moments(scenario, spec: MomentSpec, *, strategy: str, replications
     return np.array(rows), trajectories
 
 
-def calibrate(scenario, history: History, parameters, settings: CalibrationSettings | None = None) -> Calibration:
-    """Estimate ``parameters`` of ``scenario`` from ``history`` by simulated moments.
+def calibrate(scenario, history: History, *, fit, settings: CalibrationSettings | None = None) -> Calibration:
+    """Estimate the ``fit`` parameters of ``scenario`` from ``history`` by simulated moments.
 
     Parameters
     ----------
@@ -131,13 +131,13 @@ def calibrate(scenario, history: History, parameters, settings: CalibrationSetti
         The loaded scenario; its seed fixes the common random numbers.
     history
         The campaign to match (:func:`simulation.scenario.history.load_history`).
-    parameters
+    fit
         :class:`FitParameter` (or ``(path, low, high)``) for each value to estimate.
     settings
         :class:`CalibrationSettings`.
     """
     s = settings or CalibrationSettings()
-    params = [p if isinstance(p, FitParameter) else FitParameter(*p) for p in parameters]
+    params = [p if isinstance(p, FitParameter) else FitParameter(*p) for p in fit]
     for p in params:
         get_path(scenario, p.path)
     strategy = s.strategy or scenario.baseline_name
