@@ -22,7 +22,7 @@ from simulation.runs.runner import Replication
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 TINY = ["--quick", "--sizes", "2000", "--memory-sizes", "2000", "4000", "--reference-consumers", "2000",
-        "--reference-replications", "12", "--mc-replications", "2", "--mc-population", "1000",
+        "--reference-replications", "24", "--mc-replications", "2", "--mc-population", "1000",
         "--cli-replications", "2", "--cli-workers", "1", "--profile-consumers", "2000", "--repeats", "1"]
 
 
@@ -50,7 +50,7 @@ def test_every_figure_is_in_the_results_file(bench, results):
     assert bench.missing_keys(results) == []
     assert set(results["targets"]) == set(bench.TARGETS)
     assert set(results["profile"]["phases"]) == {*bench.PHASES, "other"}
-    assert results["reference"]["replications"] == 12 and results["monte_carlo"]["cli"]["exit_code"] in (0, 1)
+    assert results["reference"]["replications"] == 24 and results["monte_carlo"]["cli"]["exit_code"] in (0, 1)
 
 
 def test_missing_figures_are_reported(bench, results):
