@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from simulation import load_scenario, with_overrides
 from simulation.runs import chunks
 from simulation.analysis.study import StudySettings, compare_strategies
@@ -16,10 +18,14 @@ class _Broken:
         raise RuntimeError("engine fault")
 
 
-def test_a_study_whose_every_run_failed_is_incomplete_and_empty(monkeypatch):
+def test_a_study_whose_every_run_failed_raises_with_the_failures(monkeypatch):
+    from simulation.analysis.study import AllRunsFailed
+
     monkeypatch.setattr(chunks, "Replication", _Broken)
     scenario = with_overrides(load_scenario(SMOKE), {"run.population": 1000})
-    study = compare_strategies(scenario, StudySettings(replications=3, workers=1, gates=("profit.mean < baseline -1%",)))
+    with pytest.raises(AllRunsFailed, match="every run failed, e.g. base replication 0: RuntimeError") as raised:
+        compare_strategies(scenario, StudySettings(replications=3, workers=1, gates=("profit.mean < baseline -1%",)))
+    study = raised.value.study
     assert not study.complete and not study.interrupted
     assert study.outcomes.empty and study.summary.empty and study.risk.empty and study.gates.empty
     assert len(study.failures) == 3 * 2 and set(study.failures["error_type"]) == {"RuntimeError"}

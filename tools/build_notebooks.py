@@ -309,7 +309,7 @@ WHAT_IFS = {
 variants = {label: with_overrides(scenario, changes).strategies[CHANGED]
             for label, changes in WHAT_IFS.items()}
 what_if_scenario = with_overrides(
-    scenario, {"strategies": {BASELINE: scenario.strategies[BASELINE], **variants}})
+    scenario, {"strategies": {BASELINE: scenario.strategies[BASELINE], **variants}, "gates": []})
 what_if = compare_strategies(what_if_scenario, SETTINGS)
 
 same_baseline = (what_if.outcomes.query("strategy == @BASELINE").reset_index(drop=True)

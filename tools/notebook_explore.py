@@ -96,10 +96,10 @@ screen.noise"""),
     ("md", """## 3. In which futures does the strategy miss its target?
 
 Sixteen futures sampled over the uncertain inputs (a Latin hypercube), two campaigns each. A
-campaign *fails* when profit falls below ¥20 M. PRIM looks for the box of input ranges that
+campaign *fails* when profit falls below ¥12 M. PRIM looks for the box of input ranges that
 holds most failures (*coverage*) while being mostly failures (*density*)."""),
     ("code", """found = discover(scenario, SweepSettings(strategy=STRATEGY, replications=2, workers=1),
-                 rule="profit < 20000000", points=16, threshold=0.7)
+                 rule="profit < 12000000", points=16, threshold=0.7)
 display(Markdown(f"{found.failed.mean():.0%} of the {len(found.failed)} simulated campaigns miss the target."))
 found.box.limits if found.box is not None else "no campaign misses the target"
 """),
