@@ -127,7 +127,7 @@ class Choice(Section):
     order before the launch. ``option``: as a participation condition under valuation
     uncertainty, the order worth ``E[(V - B)+] - d`` (they walk away from the balance ``B``
     if the realised valuation ``V`` falls short) against waiting to learn ``V`` and paying the
-    announced later price, ``E[max(0, max_t patience^t (V - p_t))]``. ``myopic``: the expected
+    announced later price, ``E[max(outside_utility, max_t patience^t (V - p_t))]``. ``myopic``: the expected
     valuation against the effective price, and waiting with the expected valuation too.
     Other consumers always use the expected valuation."""
     leave_rate: Share = 0.0
