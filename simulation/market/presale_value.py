@@ -41,14 +41,21 @@ class ValuationBelief:
     segment: np.ndarray
     noises: Sequence
 
+    def __post_init__(self):
+        mu = self.mean.astype(float)
+        present = np.flatnonzero(np.bincount(self.segment, minlength=len(self.noises)))
+        groups = ([(int(present[0]), slice(None))] if present.size == 1 else
+                  [(int(k), np.flatnonzero(self.segment == k)) for k in present])
+        object.__setattr__(self, "_mu", mu)
+        object.__setattr__(self, "_groups", groups)
+
     def tail(self, threshold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``P(V >= c)`` and ``E[V · 1{V >= c}]`` for each shopper's threshold ``c``."""
-        mu = self.mean.astype(float)
+        mu = self._mu
         c = np.broadcast_to(np.asarray(threshold, dtype=float), mu.shape)
         p, m = np.empty_like(mu), np.empty_like(mu)
-        for k in np.unique(self.segment):
-            at = self.segment == k
-            pk, mk = noise_tail(self.noises[int(k)], c[at] - mu[at])
+        for k, at in self._groups:
+            pk, mk = noise_tail(self.noises[k], c[at] - mu[at])
             p[at], m[at] = pk, mu[at] * pk + mk
         return p, m
 
