@@ -51,6 +51,14 @@ def compare_cmd(
     sets = parse_sets(set_)
     junit_path, summary_path = output_file(junit_xml, "--junit-xml"), output_file(summary_md, "--summary-md")
     output_folder(out)
+    from ..runs.lock import lock_holder
+
+    busy = [(out / f.stem, holder) for f in files if (holder := lock_holder(out / f.stem))]
+    for folder, holder in busy:
+        err(f"{folder} is in use by another run ({holder}); wait for it to finish or use another --out; "
+            "nothing was run")
+    if busy:
+        raise typer.Exit(EXIT_INPUT)
     used = [out / f.stem for f in files if (out / f.stem / "manifest.json").is_file()]
     if used and not (resume or force):
         for folder in used:
