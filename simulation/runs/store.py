@@ -264,7 +264,9 @@ class ResultStore:
                 path = self.directory / names[key]
                 try:
                     atomic_write(path, lambda f, data=data: f.write(data))
-                except OSError as err:
+                except OSError as err:       # leave no file of a chunk the ledger does not record
+                    for done in files:
+                        (self.directory / done).unlink(missing_ok=True)
                     raise ResultsNotSaved.of(path, err) from err
                 files[names[key]] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
         entry = {"replications": [int(r) for r in replications], "strategies": list(strategies),
