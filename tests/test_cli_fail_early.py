@@ -126,3 +126,18 @@ def test_an_interrupted_compare_writes_a_partial_report_marked_incomplete(tmp_pa
     report = (out / "smoke" / "report.md").read_text(encoding="utf-8")
     assert "INCOMPLETE: the run was interrupted after 1 of 4 replications" in report.splitlines()[2]
     assert "INCOMPLETE" in (out / "smoke" / "report.html").read_text(encoding="utf-8")
+
+
+def test_two_files_whose_results_would_collide_are_named(tmp_path):
+    smoke = (ROOT / "tests" / "fixtures" / "smoke.yaml").read_text(encoding="utf-8")
+    for name in ("a/smoke.yaml", "b/smoke.yaml", "b/other.yaml"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(smoke, encoding="utf-8")
+    proc = presale("compare", "a/smoke.yaml", "b/smoke.yaml", "b/other.yaml", "--out", "out", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [
+        "a/smoke.yaml and b/smoke.yaml share the file name 'smoke', so both would write to out/smoke; rename one "
+        "(or compare them in two runs with different --out); nothing was run",
+        "a/smoke.yaml and b/other.yaml both have name: 'smoke', so their gates and summaries would be mixed up; "
+        "give one of them another name; nothing was run"]
+    assert not (tmp_path / "out").exists()

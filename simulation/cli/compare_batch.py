@@ -95,6 +95,23 @@ def _write(study, out_dir: Path) -> None:
                  meta=study.meta, rule=study.scenario.decision)
 
 
+def _shared_names(files: list[Path], scenarios: list, out: Path) -> list[str]:
+    """A message for each pair of files whose results would collide: the same file name (one
+    results folder) or the same scenario ``name`` (one JUnit suite, one summary heading)."""
+    messages, stems, names = [], {}, {}
+    for path, sc in zip(files, scenarios):
+        if path.stem in stems:
+            messages.append(f"{stems[path.stem]} and {path} share the file name '{path.stem}', so both would "
+                            f"write to {out / path.stem}; rename one (or compare them in two runs with "
+                            "different --out); nothing was run")
+        elif sc.name in names:
+            messages.append(f"{names[sc.name]} and {path} both have name: '{sc.name}', so their gates and "
+                            "summaries would be mixed up; give one of them another name; nothing was run")
+        stems.setdefault(path.stem, path)
+        names.setdefault(sc.name, path)
+    return messages
+
+
 def _stopped(study, path: Path, out_dir: Path, *, resume: str, err: Callable) -> int:
     """A run cut short (Ctrl-C, results that could not be saved): write what finished as a report
     marked incomplete (when the disk allows), say how to finish it; exit code 3."""
@@ -138,9 +155,10 @@ def run_compare(files: list[Path], scenarios: list, *, replications, workers, po
     from ..report import decision_box, headline_table, markdown_summary, report_decision
     from ..analysis.study import AllRunsFailed, StudySettings, compare_strategies
 
-    stems = [p.stem for p in files]
-    if len(set(stems)) != len(stems):
-        err("two scenario files share a name; give them distinct file names so their results do not collide")
+    clashes = _shared_names(files, scenarios, out)
+    for clash in clashes:
+        err(clash)
+    if clashes:
         return 2
     gate_frames, incomplete, summaries, any_gate_failed = {}, {}, [], False
     with contextlib.ExitStack() as stack:
