@@ -93,3 +93,51 @@ def test_a_used_results_folder_is_kept_unless_resumed_or_forced(tmp_path):
     assert (tmp_path / "out" / "smoke" / "manifest.json").read_bytes() == manifest      # nothing overwritten
     assert presale("compare", smoke, *small, "--resume", cwd=tmp_path).returncode in (0, 1)
     assert presale("compare", smoke, *small, "--force", cwd=tmp_path).returncode in (0, 1)
+
+
+def test_a_compare_into_a_folder_another_run_holds_refuses_at_once(tmp_path):
+    from simulation.runs.lock import FolderLock
+
+    smoke = ROOT / "tests" / "fixtures" / "smoke.yaml"
+    with FolderLock(tmp_path / "out" / "smoke"):                 # held by this (live) process
+        proc = presale("compare", smoke, "--population", "2000", "--replications", "4", "--out", tmp_path / "out",
+                       cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert re.search(rf"out/smoke is in use by another run \(pid {__import__('os').getpid()} on \S+, started 20",
+                     proc.stderr) and "nothing was run" in proc.stderr
+    assert not (tmp_path / "out" / "smoke" / "manifest.json").exists()
+
+
+def test_an_interrupted_compare_writes_a_partial_report_marked_incomplete(tmp_path):
+    smoke = ROOT / "tests" / "fixtures" / "smoke.yaml"
+    out = tmp_path / "out"
+    code = ("import sys; import simulation.cli as cli; import simulation.runs.execution as ex\n"
+            "real = ex._Tracker.advance\n"
+            "def advance(self, *a):\n    real(self, *a)\n    raise KeyboardInterrupt\n"  # Ctrl-C after a chunk
+            "ex._Tracker.advance = advance\n"
+            f"sys.argv = ['presale', 'compare', {str(smoke)!r}, '--population', '2000', '--replications', '4',"
+            f" '--workers', '1', '--quiet', '--out', {str(out)!r}]\n"
+            "cli.main()\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 3, proc.stderr
+    assert "interrupted; 1 of 4 replications finished and are kept; partial report, marked incomplete" in proc.stderr
+    assert f"to finish: presale compare {smoke} --out {out} --resume" in proc.stderr
+    report = (out / "smoke" / "report.md").read_text(encoding="utf-8")
+    assert "INCOMPLETE: the run was interrupted after 1 of 4 replications" in report.splitlines()[2]
+    assert "INCOMPLETE" in (out / "smoke" / "report.html").read_text(encoding="utf-8")
+
+
+def test_two_files_whose_results_would_collide_are_named(tmp_path):
+    smoke = (ROOT / "tests" / "fixtures" / "smoke.yaml").read_text(encoding="utf-8")
+    for name in ("a/smoke.yaml", "b/smoke.yaml", "b/other.yaml"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(smoke, encoding="utf-8")
+    proc = presale("compare", "a/smoke.yaml", "b/smoke.yaml", "b/other.yaml", "--out", "out", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [
+        "a/smoke.yaml and b/smoke.yaml share the file name 'smoke', so both would write to out/smoke; rename one "
+        "(or compare them in two runs with different --out); nothing was run",
+        "a/smoke.yaml and b/other.yaml both have name: 'smoke', so their gates and summaries would be mixed up; "
+        "give one of them another name; nothing was run"]
+    assert not (tmp_path / "out").exists()

@@ -124,6 +124,14 @@ def test_valid_file_loads(tmp_path):
                  ["unknown kind 'percent_of'", "did you mean 'percent_off'?"], id="promotion-kind"),
     pytest.param(("start_day: 15, end_day: 18", "start_day: 15, end_day: 12"), "strategies.base.promotions[0]", 34, 9,
                  ["end_day (12) must be after start_day (15)"], id="promotion-window"),
+    pytest.param(("      share: 0.4", "      share: 40%"), "market.segments.fans.share", 15, 14,
+                 ["got '40%'; write a share as a fraction: 0.4 for 40%"], id="percent-for-fraction"),
+    pytest.param(("  size: 1000", "  size: 80 %"), "market.size", 12, 9,
+                 ["expected a number or a distribution", "write a share as a fraction: 0.8 for 80 %"],
+                 id="percent-for-number-or-distribution"),
+    pytest.param(("      - {kind: percent_off, rate: 0.1, start_day: 15, end_day: 18, channels: [web]}\n", ""),
+                 "strategies.base.promotions", 33, None,
+                 ["expected a list, got nothing; for an empty list write []"], id="empty-list"),
     pytest.param(("  unit_cost: 40\n", ""), "product.unit_cost", 9, 3,
                  ["missing required field 'unit_cost'"], id="missing-field"),
     pytest.param(("  unit_cost: 40", "  unit_cost: 40\n  unit_cost: 41"), "product.unit_cost", 11, 3,
@@ -138,6 +146,16 @@ def test_one_located_message_per_problem(tmp_path, edit, path, line, col, words)
     assert str(found[0]).startswith(f"{path_file}:{line}:{found[0].col}: {path}: ")
     for w in words:
         assert w in found[0].message
+
+
+def test_an_uncertainty_on_a_distribution_says_which_number_to_draw(tmp_path):
+    found = problems(write(tmp_path, ("      valuation: 150", "      valuation: {dist: normal, mean: 150, sd: 20}"),
+                           ("market.size: {dist", "market.segments.fans.valuation: {dist")))
+    assert located(found) == [("uncertainties.market.segments.fans.valuation", 40, 3)]
+    assert found[0].message == (
+        "'market.segments.fans.valuation' is already a distribution (normal, a spread across consumers), not a "
+        "number that can be made uncertain; to make its mean uncertain, give "
+        "'market.segments.fans.valuation.mean' a distribution here")
 
 
 def test_unknown_preferred_channel_points_at_the_name(tmp_path):

@@ -57,6 +57,10 @@ class Study:
     meta: dict = field(default_factory=dict)
     complete: bool = True
     interrupted: bool = False
+    stopped: str | None = None
+    """Why the run stopped early when it was not Ctrl-C (results that could not be saved)."""
+    notes: tuple[str, ...] = ()
+    """What the results folder needed on resume (chunks run again, a stale lock taken over)."""
 
     @property
     def gates_failed(self) -> bool:
@@ -147,13 +151,14 @@ def compare_strategies(scenario: Scenario, settings: StudySettings | None = None
         "population": scenario.run.population, "market_size": scenario.market.size,
         "launch_day": launch, "workers": results.workers,
         "wall_time_s": round(time.perf_counter() - start, 2), "complete": results.complete,
+        "interrupted": results.interrupted, "n_expected": results.n_expected,
         "money_units": scenario.report.money_units,
     }
     study = Study(
         scenario=scenario, outcomes=outcomes, trajectories=results.trajectories,
         failures=results.failures, summary=summary, risk=risk, comparison=comparison, gates=gates,
         warnings=compliance_warnings(scenario), meta=meta, complete=results.complete,
-        interrupted=results.interrupted,
+        interrupted=results.interrupted, stopped=results.stopped, notes=results.notes,
     )
     if outcomes.empty and not results.interrupted and results.failures is not None and len(results.failures):
         raise AllRunsFailed(study)

@@ -21,13 +21,13 @@ def main() -> None:
     """Console entry point.
 
     An unexpected error never exits 0 or 1 (ok, a gate failed): it prints one line,
-    writes the traceback to a log file and exits 3.
+    writes the traceback to a log file and exits 3, as Ctrl-C does.
     """
     try:
         app()
-    except KeyboardInterrupt:
-        err("interrupted")
-        sys.exit(130)
+    except KeyboardInterrupt:                        # outside a batch (a batch keeps what finished itself)
+        err("interrupted; finished work in a results folder is kept (--resume continues it)")
+        sys.exit(3)
     except Exception as error:                       # a crash: not the user's input, not a gate
         log = _crash_log()
         err(f"presale crashed: {type(error).__name__}: {error}; the traceback is in {log}; "

@@ -43,14 +43,28 @@ def compare_cmd(
     Writes per scenario: outcomes and trajectories (Parquet), summary and comparison
     (CSV, JSON), manifest.json, report.html, report.md and figures. Exit codes:
     0 ok, 1 a gate failed, 2 bad input (checked before anything runs, output paths
-    included), 3 some runs failed, were interrupted, or the program crashed (the
-    traceback goes to a log file whose path is printed).
+    included), 3 some runs failed, were interrupted (a partial report marked
+    INCOMPLETE is written), results could not be written (a full disk: the file is
+    named, finished chunks are kept), or the program crashed (the traceback goes to
+    a log file whose path is printed).
+
+    A results folder that holds a run is refused unless --resume (keep it, finish
+    it; chunks that do not match the ledger's checksums are run again) or --force
+    (replace it). A folder another run is writing is refused at once, naming it.
     """
     from .compare_batch import result_folder_hint, run_compare
 
     sets = parse_sets(set_)
     junit_path, summary_path = output_file(junit_xml, "--junit-xml"), output_file(summary_md, "--summary-md")
     output_folder(out)
+    from ..runs.lock import lock_holder
+
+    busy = [(out / f.stem, holder) for f in files if (holder := lock_holder(out / f.stem))]
+    for folder, holder in busy:
+        err(f"{folder} is in use by another run ({holder}); wait for it to finish or use another --out; "
+            "nothing was run")
+    if busy:
+        raise typer.Exit(EXIT_INPUT)
     used = [out / f.stem for f in files if (out / f.stem / "manifest.json").is_file()]
     if used and not (resume or force):
         for folder in used:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import PresaleError
+from ..runs.store import ResultsNotSaved
 
 __all__ = ["run_compare", "resolve_executor", "result_folder_hint", "EXECUTORS"]
 
@@ -94,6 +95,39 @@ def _write(study, out_dir: Path) -> None:
                  meta=study.meta, rule=study.scenario.decision)
 
 
+def _shared_names(files: list[Path], scenarios: list, out: Path) -> list[str]:
+    """A message for each pair of files whose results would collide: the same file name (one
+    results folder) or the same scenario ``name`` (one JUnit suite, one summary heading)."""
+    messages, stems, names = [], {}, {}
+    for path, sc in zip(files, scenarios):
+        if path.stem in stems:
+            messages.append(f"{stems[path.stem]} and {path} share the file name '{path.stem}', so both would "
+                            f"write to {out / path.stem}; rename one (or compare them in two runs with "
+                            "different --out); nothing was run")
+        elif sc.name in names:
+            messages.append(f"{names[sc.name]} and {path} both have name: '{sc.name}', so their gates and "
+                            "summaries would be mixed up; give one of them another name; nothing was run")
+        stems.setdefault(path.stem, path)
+        names.setdefault(sc.name, path)
+    return messages
+
+
+def _stopped(study, path: Path, out_dir: Path, *, resume: str, err: Callable) -> int:
+    """A run cut short (Ctrl-C, results that could not be saved): write what finished as a report
+    marked incomplete (when the disk allows), say how to finish it; exit code 3."""
+    why = study.stopped or "interrupted"
+    kept = f"{study.meta['replications']} of {study.meta['n_expected']} replications finished and are kept"
+    if not study.outcomes.empty and study.stopped is None:
+        study.meta["resume_hint"] = resume
+        try:
+            _write(study, out_dir)
+            kept += f"; partial report, marked incomplete: {out_dir / 'report.html'}"
+        except OSError as e:
+            kept += f" (the partial report could not be written: {e.strerror or e})"
+    err(f"{path}: {why}; {kept}; to finish: {resume}")
+    return 3
+
+
 def run_compare(files: list[Path], scenarios: list, *, replications, workers, population, seed, out: Path,
                 gates: tuple[str, ...], junit_xml: Path | None, summary_md: Path | None, resume: bool,
                 executor: str | None, scheduler: str | None, quiet: bool, override: Callable,
@@ -121,9 +155,10 @@ def run_compare(files: list[Path], scenarios: list, *, replications, workers, po
     from ..report import decision_box, headline_table, markdown_summary, report_decision
     from ..analysis.study import AllRunsFailed, StudySettings, compare_strategies
 
-    stems = [p.stem for p in files]
-    if len(set(stems)) != len(stems):
-        err("two scenario files share a name; give them distinct file names so their results do not collide")
+    clashes = _shared_names(files, scenarios, out)
+    for clash in clashes:
+        err(clash)
+    if clashes:
         return 2
     gate_frames, incomplete, summaries, any_gate_failed = {}, {}, [], False
     with contextlib.ExitStack() as stack:
@@ -149,14 +184,22 @@ def run_compare(files: list[Path], scenarios: list, *, replications, workers, po
                 study = compare_strategies(sc, settings, source=str(path))
             except AllRunsFailed as e:
                 study = e.study
+            except ResultsNotSaved as e:          # a full disk before the first chunk
+                err(f"{path}: {e}; nothing was run")
+                return 3
             except PresaleError as e:
                 err(f"{path}: {e}")
                 return 2
+            for note in study.notes:
+                err(f"{path}: {note}")
             if study.interrupted:
-                err(f"{path}: interrupted; finished replications are saved in {out_dir} "
-                    f"(continue with --resume --out {out})")
+                return _stopped(study, path, out_dir, resume=f"presale compare {path} --out {out} --resume", err=err)
+            try:
+                _write(study, out_dir)
+            except OSError as e:
+                err(f"{path}: cannot write {e.filename or out_dir}: {e.strerror or e}; the finished "
+                    f"replications are kept in {out_dir} (free space, then --resume writes the report)")
                 return 3
-            _write(study, out_dir)
             if study.outcomes.empty:
                 first = study.failures.iloc[0]
                 incomplete[sc.name] = (f"every run failed, e.g. {first['strategy']} replication "

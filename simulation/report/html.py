@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from .decision_box import DecisionText
 from .figures import FIGURE_CAPTIONS, FIGURE_TITLES
 from .formatting import KEY_METRICS, baseline_of, currency_of, scenario_name, strategy_order
+from .incomplete import incomplete_note
 from .markdown import HEADLINE_NOTE, REGRET_NOTE
 from .style import DPI
 from .tables import (
@@ -145,6 +146,8 @@ def html_report(risk: pd.DataFrame, comparison: pd.DataFrame | None, *,
     order = strategy_order(risk, baseline=baseline)
     title = f"Presale what-if report: {scenario_name(meta)}"
     out = [f"<h1>{escape(title)}</h1>"]
+    if note := incomplete_note(meta):
+        out.append(f'<div class="alert"><strong>{escape(note)}</strong></div>')
     if decision is not None:
         out.append(decision_html(decision))
     if meta.get("description"):

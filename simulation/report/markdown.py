@@ -10,6 +10,7 @@ import pandas as pd
 from .decision_box import DecisionText
 from .figures import FIGURE_CAPTIONS, FIGURE_TITLES
 from .formatting import KEY_METRICS, baseline_of, currency_of, scenario_name, strategy_order
+from .incomplete import incomplete_note
 from .tables import (
     Table, comparison_table, failed_gates, gates_status, gates_table, headline, meta_items, risk_table,
     summary_table, warning_items,
@@ -99,6 +100,8 @@ def markdown_summary(risk: pd.DataFrame, comparison: pd.DataFrame | None, *,
              f"baseline `{baseline}`" if baseline else ""]
     parts = [f"### Presale what-if: {scenario_name(meta)}",
              " · ".join(f for f in facts if f) or ""]
+    if note := incomplete_note(meta):
+        parts.append(f"> **{note}**")
     if decision is not None:
         parts.append(decision_markdown(decision))
     failed = _failed_md(gates)
@@ -170,6 +173,8 @@ def markdown_report(risk: pd.DataFrame, comparison: pd.DataFrame | None, *,
     baseline = baseline_of(meta, comparison, strategy_order(risk))
     order = strategy_order(risk, baseline=baseline)
     parts = [f"# Presale what-if report: {scenario_name(meta)}"]
+    if note := incomplete_note(meta):
+        parts.append(f"> **{note}**")
     if decision is not None:
         parts.append(decision_markdown(decision))
     if meta.get("description"):

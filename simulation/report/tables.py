@@ -244,7 +244,8 @@ _META_LABELS = {
     "population": "Simulated population", "market_size": "Market size",
     "launch_day": "Launch day", "baseline": "Baseline", "wall_time_s": "Wall time",
 }
-_META_HIDDEN = {"scenario", "name", "scenario_name", "description", "currency", "money_units"}
+_META_HIDDEN = {"scenario", "name", "scenario_name", "description", "currency", "money_units",
+                "interrupted", "n_expected", "stopped", "resume_hint"}      # the incomplete notice says these
 
 
 def _meta_value(key: str, value: Any) -> str:

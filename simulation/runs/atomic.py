@@ -30,7 +30,10 @@ def fsync_dir(directory: Path) -> None:
 
 
 def atomic_write(path: Path, write: Callable[[IO[bytes]], Any]) -> None:
-    """Write ``path`` so that it holds either its old content or the whole new one."""
+    """Write ``path`` so that it holds either its old content or the whole new one.
+
+    An :class:`OSError` (a full disk) names ``path``, not the temporary file, which is removed.
+    """
     tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
     try:
         with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as f:
@@ -38,6 +41,9 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], Any]) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise OSError(err.errno, err.strerror or str(err), str(path)) from err
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

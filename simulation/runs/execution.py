@@ -12,16 +12,19 @@ for any number of workers and any chunk size.
 A replication that raises is recorded in ``Results.failures`` and the others go
 on. Ctrl-C stops the batch, keeps what finished and returns with
 ``interrupted=True``. With a :class:`~simulation.runs.store.ResultStore`, every chunk is
-saved as soon as it finishes and a stopped run can be resumed.
+saved as soon as it finishes and a stopped run can be resumed; the store's folder
+is locked for the batch (:mod:`.lock`), and a chunk that cannot be saved (a full
+disk) stops the batch like Ctrl-C, with ``stopped`` saying why.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -30,99 +33,16 @@ from .chunks import ChunkResult, chunk_replications, default_chunk_size, failure
 from .dispatch import START_METHOD, Dispatch
 from ..errors import PresaleError
 from .io import concat_tidy, failure_frame, sort_tidy
+from .lock import FolderLock
 from .manifest import Manifest
 from .progress import ProgressCallback, ProgressEvent
+from .settings import ExecutionSettings, Results
 from ..scenario.schema import Scenario
-from .store import ResultFrames, ResultStore
+from .store import ResultFrames, ResultStore, ResultsNotSaved
 
 __all__ = ["ExecutionSettings", "Results", "ChunkResult", "run_chunk", "run_many", "resume",
            "chunk_replications", "default_chunk_size"]
 
-
-
-@dataclass(frozen=True)
-class ExecutionSettings:
-    """How to run a batch. ``None`` means the scenario's own setting or the default.
-
-    Attributes
-    ----------
-    strategies
-        Strategies to run, in report order; default all of the scenario's.
-    replications
-        Number of replications; default ``scenario.run.replications`` (when
-        resuming, the number the run started with).
-    workers
-        Worker processes of the default pool (default ``os.cpu_count()``); ``1``
-        runs in this process without a pool. With an injected executor it only
-        guides the chunk size.
-    chunk_size
-        Replications per work unit; default from replications and workers.
-    resume
-        Continue the run saved in the store instead of refusing a non-empty one.
-    source
-        The scenario file, recorded in the manifest.
-    executor_kind
-        Name of the executor recorded in the manifest; default derived.
-    inputs
-        Input overrides by strategy (dotted path -> value): such a strategy runs
-        on a copy of the scenario with them set, on the same random streams.
-        Sweeps over market or uncertain inputs use it; the store does not record
-        them, so their caller checks a resumed run's inputs.
-    trajectories
-        Keep each run's daily trajectory (a sweep keeps only the outcomes).
-    """
-
-    strategies: tuple[str, ...] | None = None
-    replications: int | None = None
-    workers: int | None = None
-    chunk_size: int | None = None
-    resume: bool = False
-    source: str | os.PathLike[str] | None = None
-    executor_kind: str | None = None
-    inputs: Mapping[str, Mapping[str, Any]] | None = None
-    trajectories: bool = True
-
-    def __post_init__(self) -> None:
-        if self.strategies is not None:
-            object.__setattr__(self, "strategies", tuple(self.strategies))
-        for name in ("replications", "workers", "chunk_size"):
-            value = getattr(self, name)
-            if value is not None and (not isinstance(value, int) or value < 1):
-                raise PresaleError(f"{name} must be a positive whole number, got {value!r}")
-
-
-@dataclass(frozen=True)
-class Results:
-    """What a batch of replications produced.
-
-    Attributes
-    ----------
-    outcomes
-        One row per (strategy, replication), ordered by replication then strategy.
-    trajectories
-        One row per (strategy, replication, day), in the same order.
-    failures
-        One row per failed (strategy, replication): seed, error type, message, traceback.
-    complete
-        Every expected replication ran without failure.
-    interrupted
-        The batch was stopped by Ctrl-C.
-    wall_time_s
-        Seconds this call took.
-    workers
-        Worker count used (``None`` when an injected executor decides).
-    n_expected
-        Replications expected.
-    """
-
-    outcomes: pd.DataFrame
-    trajectories: pd.DataFrame
-    failures: pd.DataFrame
-    complete: bool
-    interrupted: bool
-    wall_time_s: float
-    workers: int | None
-    n_expected: int
 
 
 class _Tracker:
@@ -260,14 +180,36 @@ def run_many(scenario: Scenario, settings: ExecutionSettings | None = None, *,
     ------
     PresaleError
         Unknown strategies; resuming a store that holds results of a different
-        scenario or of other strategies.
+        scenario or of other strategies; a store whose folder another run holds
+        (:class:`~simulation.runs.lock.FolderLocked`) or that cannot be written.
     """
     settings = _settings(settings, options)
+    if store is None:
+        return _run_many(scenario, settings, executor=executor, progress=progress, store=None)
+    lock = FolderLock(store.directory)
+    try:
+        lock.acquire()
+    except OSError as err:
+        raise ResultsNotSaved.of(lock.path, err) from err
+    try:
+        results = _run_many(scenario, settings, executor=executor, progress=progress, store=store)
+    finally:
+        lock.release()
+    if lock.took_over:
+        results = replace(results, notes=(f"took over the stale lock of {lock.took_over}", *results.notes))
+    return results
+
+
+def _run_many(scenario: Scenario, settings: ExecutionSettings, *, executor: Executor | None,
+              progress: ProgressCallback | None, store: ResultStore | None) -> Results:
     started = time.perf_counter()
     workers = settings.workers or (os.cpu_count() or 1)
     reported_workers = None if executor is not None and settings.workers is None else workers
-    plan = _plan(scenario, settings, store, workers=reported_workers,
-                 executor_kind=settings.executor_kind or _executor_kind(executor, workers))
+    try:
+        plan = _plan(scenario, settings, store, workers=reported_workers,
+                     executor_kind=settings.executor_kind or _executor_kind(executor, workers))
+    except OSError as err:
+        raise ResultsNotSaved.of(Path(err.filename or store.directory), err) from err
     chunks = chunk_replications([r for r in range(plan.n_replications) if r not in plan.done],
                                 settings.chunk_size or default_chunk_size(plan.n_replications, workers))
     tracker = _Tracker(progress, scenario.name, total=plan.n_replications, done=len(plan.done))
@@ -275,6 +217,7 @@ def run_many(scenario: Scenario, settings: ExecutionSettings | None = None, *,
     finished: list[ChunkResult] = []
     lost: list[dict[str, Any]] = []
     interrupted = False
+    stopped = None
     dispatch = Dispatch(scenario, plan.strategies, executor=executor, workers=workers, n_chunks=len(chunks),
                         inputs=settings.inputs, trajectories=settings.trajectories)
     try:
@@ -284,8 +227,12 @@ def run_many(scenario: Scenario, settings: ExecutionSettings | None = None, *,
                 tracker.advance(chunk, chunk)
                 continue
             if store is not None:
-                store.write_chunk(chunk, strategies=plan.strategies, outcomes=result.outcomes,
-                                  trajectories=result.trajectories, failures=result.failures)
+                try:
+                    store.write_chunk(chunk, strategies=plan.strategies, outcomes=result.outcomes,
+                                      trajectories=result.trajectories, failures=result.failures)
+                except ResultsNotSaved as err:
+                    interrupted, stopped = True, str(err)
+                    break
             finished.append(result)
             tracker.advance(chunk, result.failures["replication"].tolist())
     except KeyboardInterrupt:
@@ -297,12 +244,17 @@ def run_many(scenario: Scenario, settings: ExecutionSettings | None = None, *,
     complete = not interrupted and tables.failures.empty
     wall_time_s = time.perf_counter() - started
     if store is not None:
-        store.write_manifest(plan.manifest.end(wall_time_s=wall_time_s, complete=complete,
-                                               interrupted=interrupted, n_failures=len(tables.failures)))
+        try:
+            store.write_manifest(plan.manifest.end(wall_time_s=wall_time_s, complete=complete,
+                                                   interrupted=interrupted, n_failures=len(tables.failures)))
+        except OSError as err:      # the manifest of the start stays: resume still finds the run
+            interrupted, complete = True, False
+            stopped = stopped or str(ResultsNotSaved.of(store.manifest_path, err))
     tracker.emit(finished=True, interrupted=interrupted)
     return Results(tables.outcomes, tables.trajectories, tables.failures, complete=complete,
                    interrupted=interrupted, wall_time_s=wall_time_s, workers=reported_workers,
-                   n_expected=plan.n_replications)
+                   n_expected=plan.n_replications, stopped=stopped,
+                   notes=tuple(store.notes) if store is not None else ())
 
 
 def resume(directory: str | os.PathLike[str], scenario: Scenario, settings: ExecutionSettings | None = None,

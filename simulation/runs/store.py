@@ -7,7 +7,8 @@ resumed without redoing finished work::
     results/
       manifest.json                      what ran: scenario hash, seed, versions, times, status
       scenario.json                      the validated scenario, canonical JSON
-      ledger.jsonl                       one line per finished chunk (the commit record)
+      ledger.jsonl                       one line per finished chunk (the commit record,
+                                         with each chunk file's size and SHA-256)
       chunks/chunk-000000-000009.parquet        outcomes of replications 0-9
       chunks/chunk-000000-000009-traj.parquet   their daily trajectories
 
@@ -15,12 +16,18 @@ Every file is written atomically (temporary file in the same directory,
 ``fsync``, ``os.replace``, ``fsync`` of the directory), and a chunk counts as
 finished only once its ledger line is on disk. Failures of single
 replications are deterministic (same seed, same error) and are kept in the
-ledger, so a resumed run reports them exactly as an uninterrupted one.
+ledger, so a resumed run reports them exactly as an uninterrupted one. On resume,
+a chunk whose file is missing or does not match its recorded size and checksum
+is forgotten and run again (and :attr:`ResultStore.notes` says so), never read
+as data. A write that fails (a full disk) raises :class:`ResultsNotSaved`
+naming the file; the chunks finished before it are kept.
 
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -30,13 +37,22 @@ from typing import Any
 
 import pandas as pd
 
-from .atomic import fsync_dir, write_parquet, write_text
+from .atomic import atomic_write, fsync_dir, write_text
 from ..errors import PresaleError
 from .io import concat_tidy, failure_frame, plain, sort_tidy
 from .manifest import Manifest, canonical_json, scenario_changes, scenario_hash, utc_now
 from ..scenario.schema import Scenario
 
-__all__ = ["ResultFrames", "ResultStore"]
+__all__ = ["ResultFrames", "ResultStore", "ResultsNotSaved"]
+
+
+class ResultsNotSaved(PresaleError):
+    """A results file could not be written (a full disk, a lost mount): the message names the
+    file and the cause; the chunks finished before it are kept."""
+
+    @classmethod
+    def of(cls, path: Path, err: OSError) -> "ResultsNotSaved":
+        return cls(f"cannot write {path}: {err.strerror or err}")
 
 
 @dataclass(frozen=True)
@@ -63,6 +79,8 @@ class ResultStore:
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self.directory = Path(directory)
+        self.notes: list[str] = []
+        """What :meth:`prepare` found and did (chunks that did not match the ledger)."""
 
     def __repr__(self) -> str:
         return f"ResultStore({str(self.directory)!r})"
@@ -121,10 +139,14 @@ class ResultStore:
 
     def _append_ledger(self, entry: Mapping[str, Any]) -> None:
         new = not self.ledger_path.exists()
-        with open(self.ledger_path, "ab") as f:
-            f.write(json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n")
-            f.flush()
-            os.fsync(f.fileno())
+        try:
+            with open(self.ledger_path, "ab") as f:
+                f.write(json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n")
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as err:
+            self._repair_ledger()         # a torn line must not glue onto the next entry
+            raise ResultsNotSaved.of(self.ledger_path, err) from err
         if new:
             fsync_dir(self.directory)
 
@@ -185,8 +207,42 @@ class ResultStore:
                 raise PresaleError(f"{self.directory} has finished chunks but no manifest.json; "
                                    "cannot check which scenario they belong to")
             self._repair_ledger()
+            self._drop_mismatched()
         write_text(self.scenario_path, canonical_json(scenario) + "\n")
         return previous
+
+    def _mismatch(self, entry: Mapping[str, Any]) -> str | None:
+        """Why a ledger entry's chunk files cannot be read as data; ``None`` when they match."""
+        for key in ("outcomes", "trajectories"):
+            name = entry.get(key)
+            if not name:
+                continue
+            path = self.directory / name
+            recorded = (entry.get("files") or {}).get(name) or {}
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                return f"{path} is missing"
+            if "bytes" in recorded and len(data) != recorded["bytes"]:
+                return f"{path} has {len(data)} bytes, the ledger recorded {recorded['bytes']}"
+            if "sha256" in recorded and hashlib.sha256(data).hexdigest() != recorded["sha256"]:
+                return f"{path} does not match its checksum in the ledger"
+        return None
+
+    def _drop_mismatched(self) -> None:
+        """Forget the chunks whose files do not match the ledger, so that they are run again."""
+        entries = self.ledger()
+        bad = [(e, why) for e in entries if (why := self._mismatch(e)) is not None]
+        if not bad:
+            return
+        kept = [e for e in entries if all(e is not b for b, _ in bad)]
+        write_text(self.ledger_path, "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in kept))
+        for entry, why in bad:
+            for key in ("outcomes", "trajectories"):
+                if entry.get(key):
+                    (self.directory / entry[key]).unlink(missing_ok=True)
+            reps = entry["replications"]
+            self.notes.append(f"{why}; replications {min(reps)}-{max(reps)} are run again")
 
     # chunks
     def write_chunk(self, replications: Sequence[int], *, strategies: Sequence[str],
@@ -196,14 +252,25 @@ class ResultStore:
         the ledger (last, so that a crash leaves no half-recorded chunk). Returns the
         ledger entry."""
         stem = f"chunk-{min(replications):06d}-{max(replications):06d}"
-        names = {}
+        names: dict[str, str | None] = {}
+        files: dict[str, dict[str, Any]] = {}
         for key, frame, suffix in (("outcomes", outcomes, ""), ("trajectories", trajectories, "-traj")):
             names[key] = None
             if not frame.empty:
                 names[key] = f"chunks/{stem}{suffix}.parquet"
-                write_parquet(self.directory / names[key], frame)
+                buffer = io.BytesIO()
+                frame.to_parquet(buffer, index=False)
+                data = buffer.getvalue()
+                path = self.directory / names[key]
+                try:
+                    atomic_write(path, lambda f, data=data: f.write(data))
+                except OSError as err:       # leave no file of a chunk the ledger does not record
+                    for done in files:
+                        (self.directory / done).unlink(missing_ok=True)
+                    raise ResultsNotSaved.of(path, err) from err
+                files[names[key]] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
         entry = {"replications": [int(r) for r in replications], "strategies": list(strategies),
-                 "n_outcomes": len(outcomes), "n_trajectory_rows": len(trajectories), **names,
+                 "n_outcomes": len(outcomes), "n_trajectory_rows": len(trajectories), **names, "files": files,
                  "failures": plain(failures.to_dict(orient="records")), "written_at": utc_now()}
         self._append_ledger(entry)
         return entry

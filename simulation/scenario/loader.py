@@ -53,6 +53,7 @@ def _validate(data: Any, locator: Locator | None, file: str | None) -> Scenario:
     problems = [f.problem for f in _once(found, ext)] or [f.problem for f in errors]
     if problems:
         raise ScenarioError(_sorted(problems))
+    scenario._extends = {name: (parent, ext.own[name]) for name, parent in ext.parents.items()}
     return scenario
 
 

@@ -29,6 +29,7 @@ from pydantic import BaseModel, Discriminator, RootModel, Tag, ValidationError
 from pydantic.fields import FieldInfo
 
 from simulation.errors import Problem, ScenarioError
+from simulation.scenario.hints import value_hint
 from simulation.scenario.yamlsource import Locator, Position, dotted_path, read_yaml_document
 
 __all__ = [
@@ -511,7 +512,7 @@ def _render_combined(outcome: _Combined, locator: Locator | None) -> tuple[tuple
             text = " or ".join(_quote(v) for v in values) if values else text
         if text not in wanted:
             wanted.append(text)
-    message = f"expected {_join_or(wanted)}, got {_got(value)}"
+    message = f"expected {_join_or(wanted)}, got {_got(value)}" + value_hint(_join_or(wanted), value)
     if isinstance(value, str) and (guess := did_you_mean(value, choices)):
         message += f"; did you mean {guess!r}?"
     return outcome.path, _at(locator, outcome.path), message
@@ -550,7 +551,7 @@ def _wording(item: _Walked, value: Any) -> str:
     if kind in _CHOICE_TYPES:
         return f"unknown value {_got(value)}" + _suggest(value, _choices(item), sep="; ")
     if kind in _EXPECTED:
-        return f"expected {_expected(item)}, got {_got(value)}"
+        return f"expected {_expected(item)}, got {_got(value)}" + value_hint(_expected(item), value)
     if kind in _BOUNDS:
         key, words = _BOUNDS[kind]
         return f"{words} {_num(ctx.get(key))}, got {_got(value)}"

@@ -278,8 +278,21 @@ def _uncertainty(sc, path: str) -> Iterator[Finding]:
         return
     if value is None:
         yield Finding(loc, f"'{path}' is not set (null); give it a number to make it uncertain", at_key=True)
+    elif is_distribution(value):
+        yield Finding(loc, _already_drawn(path, value), at_key=True)
     elif not isinstance(value, (int, float)) or isinstance(value, bool):
         yield Finding(loc, f"'{path}' is not a number field", at_key=True)
+
+
+def _already_drawn(path: str, dist: Any) -> str:
+    """The message for an uncertainty on a value that is a distribution already."""
+    spread = path.startswith("market.segments.")
+    what = ("a spread across consumers" if spread else "drawn anew in every replication")
+    data = dist if isinstance(dist, dict) else dist.model_dump(by_alias=True)
+    numbers = [k for k, v in data.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    example = f"; to make its {numbers[0]} uncertain, give '{path}.{numbers[0]}' a distribution here" if numbers else ""
+    return (f"'{path}' is already a distribution ({data.get('dist')}, {what}), not a number that can be made "
+            f"uncertain{example}")
 
 
 def _lookup(sc, path: str) -> Any:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Any
+
+from pydantic import Field, PrivateAttr
 
 from .base import Section
 from .decision import DecisionRule, ReportSettings
@@ -39,6 +41,15 @@ class Scenario(Section):
     """How reports show numbers."""
     sweeps: dict[str, SweepSpec] = Field(default_factory=dict)
     """Stored sweeps by name, run with ``presale sweep FILE --name NAME``."""
+
+    _extends: dict[str, tuple[str, Any]] = PrivateAttr(default_factory=dict)
+    # strategy -> (the strategy it extends, what it wrote itself), kept from the file so that
+    # with_overrides reaches the strategies that inherit a changed lever
+
+    @property
+    def strategy_parents(self) -> dict[str, str]:
+        """Strategy -> the strategy it ``extends`` (as the file wrote it)."""
+        return {name: parent for name, (parent, _) in self._extends.items()}
 
     @property
     def baseline_name(self) -> str:
