@@ -19,6 +19,8 @@ a strategy that needs more):
 * shopping: visits by channel conversion (reserved consumers visit every
   presale day), logit choice among ours, each launched competitor, waiting for an
   announced lower price (strategic consumers) and nothing; warm-up reservations;
+  before the launch, strategic consumers weigh a presale order and waiting under
+  valuation uncertainty (``presale_decision: option``, normal ``valuation_noise``);
   presale prepay orders up to the presale cap; open-sale purchases from stock;
   member discount; gift promotions; the presale price felt at risk and the wait
   until delivery; buyers turned away (lost sales, switching to a competitor,
@@ -59,8 +61,8 @@ COMPETITOR, LEFT, CANCELLED = int(State.COMPETITOR), int(State.LEFT), int(State.
 DEPOSITED = int(State.DEPOSITED)
 
 
-def check_supported(strategy) -> None:
-    """Raise ``ValueError`` if ``strategy`` uses a mechanism the reference lacks."""
+def check_supported(strategy, scenario=None) -> None:
+    """Raise ``ValueError`` if ``strategy`` (of ``scenario``) uses a mechanism the reference lacks."""
     missing = []
     if strategy.deposit is not None:
         missing.append("deposits")
@@ -68,8 +70,20 @@ def check_supported(strategy) -> None:
         missing.append("early-bird tiers")
     missing += [f"{p.kind} promotions" for p in strategy.promotions if p.kind != "gift"]
     missing += ["promotion budgets" for p in strategy.promotions if p.budget is not None]
+    if scenario is not None and scenario.market.choice.presale_decision == "option":
+        missing += [f"a {s.valuation_noise.dist} valuation_noise with presale_decision: option"
+                    for s in scenario.market.segments.values() if _noise(s.valuation_noise) is None]
     if missing:
         raise ValueError("the per-agent reference does not implement " + ", ".join(sorted(set(missing))))
+
+
+def _noise(noise) -> tuple[float, float] | None:
+    """``(sd, mean)`` of a fixed or unbounded normal valuation surprise; ``None`` for any other."""
+    if getattr(noise, "dist", None) is None:
+        return 0.0, float(noise)
+    if noise.dist == "normal" and noise.low is None and noise.high is None:
+        return float(noise.sd), float(noise.mean_)
+    return None
 
 
 class Consumer(mesa.Agent):
@@ -111,16 +125,59 @@ class Consumer(mesa.Agent):
         else:
             discounted = value * self.patience ** day.delay if day.delay else value
             ours = discounted - ps * price + gift_value - (1.0 - self.trust) * (price if day.prepay_at_risk else 0.0)
+        plans = day.plans_ahead and self.is_strategic
+        if plans and ours > -math.inf:                       # prepay: nothing is settled later
+            sd, mean = day.noise[self.segment]
+            ours += (self.valuation + mean - value) * (self.patience ** day.delay if day.delay else 1.0)
         out = [ours]
         for comp in day.competitors:
             out.append(-math.inf if comp is None else value + comp[1] + self.loyalty - ps * comp[0])
-        if day.wait_open and self.is_strategic:
-            factor = day.member_factor if self.is_member else 1.0
+        factor = day.member_factor if self.is_member else 1.0
+        if plans and day.all_later_steps:
+            out.append(self.expected_best_later(day, factor))
+        elif day.wait_open and self.is_strategic:
             out.append(max(self.patience ** d * (value - ps * p * factor) for p, d in day.later_steps))
         else:
             out.append(-math.inf)
         out.append(day.outside_utility)
         return out
+
+    def expected_best_later(self, day: "DayContext", factor: float) -> float:
+        """E[max(u0, max_t patience^t (V - ps p_t))] over the normal realised valuation V.
+
+        Line by line: the interval of V on which each later step (or nothing) is the best,
+        and the normal integral of that line over it.
+        """
+        sd, mean = day.noise[self.segment]
+        mu = self.valuation + mean
+        lines = [(self.patience ** d, self.patience ** d * self.price_sensitivity * p * factor)
+                 for p, d in day.all_later_steps] + [(0.0, -day.outside_utility)]
+
+        def integral(a: float, b: float, x: float) -> float:   # E[(a V - b) 1{V >= x}]
+            if x == math.inf:
+                return 0.0
+            if x == -math.inf or sd == 0:
+                return a * mu - b if mu >= x else 0.0
+            z = (mu - x) / sd
+            tail = 0.5 * math.erfc(-z / math.sqrt(2))
+            return a * (mu * tail + sd * math.exp(-z * z / 2) / math.sqrt(2 * math.pi)) - b * tail
+
+        total = 0.0
+        for k, (a, b) in enumerate(lines):
+            lo, hi = -math.inf, math.inf
+            for j, (a2, b2) in enumerate(lines):
+                if j == k:
+                    continue
+                if a2 == a:
+                    if b2 < b or (b2 == b and j < k):
+                        hi = -math.inf
+                elif a2 > a:
+                    hi = min(hi, (b - b2) / (a - a2))
+                else:
+                    lo = max(lo, (b - b2) / (a - a2))
+            if lo < hi:
+                total += integral(a, b, lo) - integral(a, b, hi)
+        return total
 
     def choose(self, day: "DayContext") -> tuple[int, float, float]:
         """Today's choice (alternative index), the price it would pay and the gift cost."""
@@ -185,6 +242,9 @@ class DayContext:
         self.later_steps = [(p, d) for p, d in offer.later_steps if p < offer.price and d > 0]
         self.wait_open = bool(self.later_steps)
         choice = model.campaign.market.choice
+        self.plans_ahead = self.phase < Phase.LAUNCH and choice.presale_decision == "option"
+        self.all_later_steps = [(p, d) for p, d in offer.later_steps if d > 0]
+        self.noise = [_noise(s.valuation_noise) for s in model.campaign.market.segments.values()]
         self.scale = float(choice.logit_scale)
         self.outside_utility = float(choice.outside_utility)
         self._gifts = [p for _, p in offer.promotions if p.kind == "gift"]
@@ -224,7 +284,7 @@ class ReferenceModel(mesa.Model):
         super().__init__(rng=seed)
         self.campaign = scenario
         strat = scenario.strategies[strategy]
-        check_supported(strat)
+        check_supported(strat, scenario)
         cal = scenario.calendar
         self.phase = phase_by_day(cal)
         self.horizon = cal.horizon_days

@@ -13,7 +13,8 @@ from ..market.calendar import Phase
 from ..market.choice import choose
 from ..market.deposits import inflation_credit
 from ..market.promotions import eligible, quote
-from ..market.utility import Shoppers, ours_utility, utility_matrix
+from ..market.presale_value import ValuationBelief, order_value, wait_value
+from ..market.utility import Shoppers, ours_extras, ours_utility, utility_matrix
 
 __all__ = ["Quotes", "shoppers_of", "promotion_masks", "utilities", "subset", "zero_quote"]
 
@@ -28,6 +29,7 @@ def shoppers_of(model, idx: np.ndarray, phase: Phase) -> Shoppers:
         patience=pop.patience[idx], trust=pop.trust[idx], loyalty=pop.loyalty[idx],
         is_strategic=pop.is_strategic[idx],
         member_factor=np.where(pop.is_member[idx], np.float32(1 - md), np.float32(1)),
+        segment=pop.segment[idx],
     )
 
 
@@ -80,8 +82,41 @@ def utilities(model, s: Shoppers, q, phase: Phase, *, now_price: float) -> np.nd
         ours = ours_utility(s, cost, saved, q.gift_value, delay_days=delay,
                             upfront_at_risk=_at_risk(model, q.price, phase))
     comps = [(c.price, c.appeal) if c.is_launched else None for c in model.competitors]
-    return utility_matrix(s, ours, competitors=comps, later=offer.later_steps, now_price=now_price,
-                          outside_utility=model.campaign.market.choice.outside_utility)
+    u = utility_matrix(s, ours, competitors=comps, later=offer.later_steps, now_price=now_price,
+                       outside_utility=model.campaign.market.choice.outside_utility)
+    if phase < Phase.LAUNCH and model.campaign.market.choice.presale_decision == "option":
+        _plan_ahead(model, s, q, u, phase, delay=delay)
+    return u
+
+
+def _plan_ahead(model, s: Shoppers, q, u: np.ndarray, phase: Phase, *, delay: int) -> None:
+    """Rows ours and wait of the shoppers who know the price path, under the participation condition.
+
+    A presale order is worth what it brings once the realised valuation is known (the
+    balance is paid only if it covers it); waiting is worth learning the valuation and then
+    taking the best announced later price or nothing (:mod:`simulation.market.presale_value`).
+    """
+    knows = np.flatnonzero(s.is_strategic)
+    if knows.size == 0:
+        return
+    k = subset(s, knows)
+    choice = model.campaign.market.choice
+    belief = ValuationBelief(k.valuation, k.segment,
+                             [seg.valuation_noise for seg in model.campaign.market.segments.values()])
+    if phase != Phase.BALANCE:
+        dep = model.seller.strategy.deposit
+        price = q.price[knows]
+        value = order_value(belief, price, price_sensitivity=k.price_sensitivity,
+                            value_discount=k.patience.astype(float) ** delay,
+                            deposit=None if dep is None else dep.amount,
+                            inflation=1.0 if dep is None else dep.inflation,
+                            refundable=dep is not None and dep.refundable)
+        _, saved = _felt_price(model, price, q.discount[knows], phase)
+        u[0, knows] = value + ours_extras(k, saved, q.gift_value[knows], upfront_at_risk=_at_risk(model, price, phase))
+    later = [(p, d) for p, d in model.seller.offer.later_steps if np.isfinite(p) and d > 0]
+    if later:
+        u[-2, knows] = wait_value(belief, later, price_sensitivity=k.price_sensitivity, patience=k.patience,
+                                  member_factor=k.member_factor, floor=float(choice.outside_utility))
 
 
 def subset(s: Shoppers, sel: np.ndarray) -> Shoppers:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Shoppers", "ours_utility", "utility_matrix"]
+__all__ = ["Shoppers", "ours_utility", "ours_extras", "utility_matrix"]
 
 
 @dataclass
@@ -25,6 +25,7 @@ class Shoppers:
     loyalty: np.ndarray
     is_strategic: np.ndarray
     member_factor: np.ndarray   # 1 - member discount for members, else 1
+    segment: np.ndarray         # segment index (whose valuation_noise they expect)
 
 
 def ours_utility(s: Shoppers, price: np.ndarray, discount: np.ndarray, gift_value: np.ndarray, *,
@@ -38,6 +39,12 @@ def ours_utility(s: Shoppers, price: np.ndarray, discount: np.ndarray, gift_valu
     value = s.valuation if delay_days == 0 else s.valuation * s.patience ** np.float32(delay_days)
     return (value - s.price_sensitivity * price + s.deal_proneness * discount + gift_value
             - (1.0 - s.trust) * upfront_at_risk)
+
+
+def ours_extras(s: Shoppers, discount: np.ndarray, gift_value: np.ndarray, *,
+                upfront_at_risk: np.ndarray | float) -> np.ndarray:
+    """The terms of :func:`ours_utility` beyond valuation and price: deal bonus + gift − presale risk."""
+    return s.deal_proneness * discount + gift_value - (1.0 - s.trust) * upfront_at_risk
 
 
 def utility_matrix(s: Shoppers, ours: np.ndarray, *, competitors: list[tuple[float, float]],

@@ -122,6 +122,17 @@ class Choice(Section):
     logit_scale: NonNeg = 50.0
     """Money per unit of logit noise; 0 chooses the best option deterministically."""
     outside_utility: float = 0.0
+    presale_decision: Literal["option", "myopic"] = "myopic"
+    """How consumers who know the announced price path (``strategic_share``) weigh a presale
+    order before the launch. ``option``: as a participation condition under valuation
+    uncertainty, the order worth ``E[(V - B)+] - d`` (they walk away from the balance ``B``
+    if the realised valuation ``V`` falls short) against waiting to learn ``V`` and paying the
+    announced later price, ``E[max(outside_utility, max_t patience^t (V - p_t))]``. ``myopic``: the expected
+    valuation against the effective price, and waiting with the expected valuation too.
+    Other consumers always use the expected valuation. The default stays ``myopic``: the
+    bundled scenarios are calibrated with it, and under a daily logit taste noise of the size
+    of a deposit the option rule's bounded downside (``-d``) lets low-valuation consumers
+    deposit on a taste draw and walk away at the balance (see docs/scenario-format.md)."""
     leave_rate: Share = 0.0
     """Probability that a consumer who buys nothing today leaves the market."""
     stockout_switch_share: Share = 0.3
