@@ -34,6 +34,7 @@ def discover_cmd(
     report.md and figures. Exit codes: 0 ok, 2 bad input, 3 some runs failed or interrupted.
     """
     from ..errors import PresaleError
+    from ..runs.store import ResultsNotSaved
     from ..explore.discovery import discover
     from ..report.discovery import write_discovery
 
@@ -43,6 +44,9 @@ def discover_cmd(
     name = settings.strategy
     try:
         result = discover(sc, settings, rule=fail_when, points=points, threshold=threshold, source=str(file))
+    except ResultsNotSaved as e:        # a full disk: what finished is kept for --resume
+        err(f"{file}: {e}; finished replications are kept in {out_dir} (free space, then --resume)")
+        raise typer.Exit(EXIT_INCOMPLETE) from None
     except PresaleError as e:
         err(f"{file}: {e}")
         raise typer.Exit(EXIT_INPUT) from None

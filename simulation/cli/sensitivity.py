@@ -46,6 +46,7 @@ def sensitivity_cmd(
     import warnings
 
     from ..errors import PresaleError
+    from ..runs.store import ResultsNotSaved
     from ..explore.sensitivity import sensitivity
     from ..report.sensitivity import write_sensitivity
 
@@ -57,6 +58,9 @@ def sensitivity_cmd(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)        # SALib: n not a power of two
             result = sensitivity(sc, settings, method=method.value, n=n, source=str(file))
+    except ResultsNotSaved as e:        # a full disk: what finished is kept for --resume
+        err(f"{file}: {e}; finished replications are kept in {out_dir} (free space, then --resume)")
+        raise typer.Exit(EXIT_INCOMPLETE) from None
     except PresaleError as e:
         err(f"{file}: {e}")
         raise typer.Exit(EXIT_INPUT) from None

@@ -71,6 +71,7 @@ def sweep_cmd(
     import contextlib
 
     from ..errors import PresaleError
+    from ..runs.store import ResultsNotSaved
     from .compare_batch import _executor, _executor_label, resolve_executor
     from .progress_bar import ProgressBar
 
@@ -101,6 +102,9 @@ def sweep_cmd(
                            resume=resume, progress=None if quiet else ProgressBar(sc.name))
         try:
             result = sweep(sc, settings, source=str(file))
+        except ResultsNotSaved as e:        # a full disk: what finished is kept for --resume
+            err(f"{file}: {e}; finished replications are kept in {out_dir} (free space, then --resume)")
+            raise typer.Exit(EXIT_INCOMPLETE) from None
         except PresaleError as e:
             err(f"{file}: {e}")
             raise typer.Exit(EXIT_INPUT) from None
