@@ -16,8 +16,11 @@ a strategy that needs more):
 
 * awareness: Bass hazard per channel and reachability from advertising, organic
   innovation and word of mouth of adopters at the start of the day;
+* competitors: each rival's own awareness (initial share, advertising, word of
+  mouth), so consumers unaware of ours shop for a rival they know;
 * shopping: visits by channel conversion (reserved consumers visit every
-  presale day), logit choice among ours, each launched competitor, waiting for an
+  presale day), logit choice among ours (in the balance window: ours at the
+  launch, i.e. waiting for it), each launched competitor the consumer knows, waiting for an
   announced lower price (strategic consumers) and nothing; warm-up reservations;
   before the launch, strategic consumers weigh a presale order and waiting under
   valuation uncertainty (``presale_decision: option``, normal ``valuation_noise``);
@@ -95,6 +98,9 @@ class Consumer(mesa.Agent):
          self.valuation, self.valuation_real, self.price_sensitivity, self.deal_proneness,
          self.patience, self.trust, self.loyalty, self.state) = attrs
         self.group = 2 * self.channel + int(self.is_reachable)
+        # knows rival k once its cumulative awareness hazard reaches this unit exponential
+        self.rival_threshold = [-math.log1p(-self.random.random()) for _ in model.competitors]
+        self.stranger = False              # bought a rival without ever knowing ours
         self.order_day = -1
         self.price_agreed = 0.0
         self.paid = 0.0
@@ -108,8 +114,15 @@ class Consumer(mesa.Agent):
             self.state = AWARE
 
     # -- shopping -----------------------------------------------------------------
+    def knows(self, k: int) -> bool:
+        """Whether this consumer knows rival ``k`` today."""
+        return self.rival_threshold[k] <= self.model.competitors[k].known_hazard
+
     def visits(self, conversion: list[float], presale: bool) -> bool:
-        """Whether this consumer looks at the market today."""
+        """Whether this consumer looks at the market today (unaware of ours: for a rival it knows on sale)."""
+        if self.state == UNAWARE:
+            return (any(c.is_launched and self.knows(k) for k, c in enumerate(self.model.competitors))
+                    and self.random.random() < conversion[self.channel])
         if self.state != AWARE and self.state != RESERVED:
             return False
         if self.random.random() < conversion[self.channel]:
@@ -120,22 +133,28 @@ class Consumer(mesa.Agent):
         """Utilities of ours, each competitor, waiting and nothing (in money)."""
         value = self.valuation if day.phase < Phase.LAUNCH else self.valuation_real
         ps = self.price_sensitivity
-        if day.phase == Phase.BALANCE:
+        factor = day.member_factor if self.is_member else 1.0
+        knows_ours = self.state != UNAWARE
+        if not knows_ours:
             ours = -math.inf
+        elif day.phase == Phase.BALANCE:           # ours at the launch: waiting for it
+            wait = day.launch_day - day.day
+            ours = (value * self.patience ** wait - ps * day.launch_price * factor
+                    if day.launch_price is not None else -math.inf)
         else:
             discounted = value * self.patience ** day.delay if day.delay else value
             ours = discounted - ps * price + gift_value - (1.0 - self.trust) * (price if day.prepay_at_risk else 0.0)
-        plans = day.plans_ahead and self.is_strategic
-        if plans and ours > -math.inf:                       # prepay: nothing is settled later
+        plans = day.plans_ahead and self.is_strategic and knows_ours
+        if plans and ours > -math.inf and day.phase != Phase.BALANCE:   # prepay: nothing is settled later
             sd, mean = day.noise[self.segment]
             ours += (self.valuation + mean - value) * (self.patience ** day.delay if day.delay else 1.0)
         out = [ours]
-        for comp in day.competitors:
-            out.append(-math.inf if comp is None else value + comp[1] + self.loyalty - ps * comp[0])
-        factor = day.member_factor if self.is_member else 1.0
+        for k, comp in enumerate(day.competitors):
+            known = comp is not None and self.knows(k)
+            out.append(value + comp[1] + self.loyalty - ps * comp[0] if known else -math.inf)
         if plans and day.all_later_steps:
             out.append(self.expected_best_later(day, factor))
-        elif day.wait_open and self.is_strategic:
+        elif day.wait_open and self.is_strategic and knows_ours:
             out.append(max(self.patience ** d * (value - ps * p * factor) for p, d in day.later_steps))
         else:
             out.append(-math.inf)
@@ -234,6 +253,9 @@ class DayContext:
         offer = model.seller.offer
         strat = model.seller.strategy
         self.phase = Phase(int(model.phase[model.day]))
+        self.day = model.day
+        self.launch_day = model.campaign.calendar.launch_day
+        self.launch_price = float(model.seller.path[self.launch_day]) if self.launch_day < model.horizon else None
         self.price = float(offer.price)
         self.member_factor = 1.0 - strat.pricing.member_discount
         self.delay = max(model.ship_day - model.day, 0) if self.phase < Phase.LAUNCH else 0
@@ -415,6 +437,8 @@ class ReferenceModel(mesa.Model):
                     c.state = RESERVED
                     led.book("reservations", day, w)
             wants = []
+        elif ctx.phase == Phase.BALANCE:                     # choosing ours is waiting for the launch
+            wants = []
         self.random.shuffle(wants)                           # the queue for limited places
         cap = self.stock if ctx.phase >= Phase.LAUNCH else self.seller.offer.order_capacity / w
         room = len(wants) if len(wants) <= cap + 1e-9 else int(math.floor(cap + 1e-9))
@@ -454,9 +478,10 @@ class ReferenceModel(mesa.Model):
                 c.state = LEFT
         for c, k, _, _ in shoppers:
             if 1 <= k <= n_comp:
+                c.stranger = c.state == UNAWARE
                 c.state = COMPETITOR
                 led.competitor_sales[self.competitors[k - 1].name][day] += w
-            elif k == n_comp + 2 and self.random.random() < choice.leave_rate:
+            elif k == n_comp + 2 and c.state != UNAWARE and self.random.random() < choice.leave_rate:
                 c.state = LEFT
 
     def _end_of_day(self) -> None:
@@ -465,7 +490,7 @@ class ReferenceModel(mesa.Model):
         stock_units = self.stock * w
         led.set_level("stock", day, stock_units)
         led.book("holding", day, stock_units * strat.inventory.holding_cost_per_unit_day)
-        led.set_level("aware", day, sum(1 for c in self.consumers if c.state != UNAWARE) * w)
+        led.set_level("aware", day, sum(1 for c in self.consumers if c.state != UNAWARE and not c.stranger) * w)
         led.set_level("price", day, self.seller.path[day])
 
     def run(self) -> None:
@@ -492,6 +517,6 @@ def reference_outcomes(model: ReferenceModel) -> dict[str, float]:
         "lost_sales": led.total("lost_sales"),
         "competitor_units": float(sum(v.sum() for v in led.competitor_sales.values())),
         "channel_fees": led.total("fees"),
-        "aware_share": sum(1 for c in model.consumers if c.state != UNAWARE) / model.n,
+        "aware_share": sum(1 for c in model.consumers if c.state != UNAWARE and not c.stranger) / model.n,
         "profit": float(led.cash()[-1]),
     }

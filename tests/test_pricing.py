@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from simulation.market.calendar import Phase, phase_by_day
-from simulation.market.pricing import later_prices, public_price_path, tier_offer
+from simulation.market.pricing import later_prices, later_steps, public_price_path, tier_offer
 from simulation.engine.metrics import trajectory_frame
 from simulation.scenario.sections import Calendar
 from simulation.scenario.strategy import Pricing, Tier
@@ -52,6 +52,28 @@ def test_later_prices_find_lowest_later_open_sale_price():
     assert price[7] == 70 and ahead[7] == 3
     assert price[10] == 70 and ahead[10] == 1
     assert price[11] == np.inf and ahead[11] == 0
+
+
+def _later_steps_by_definition(path, phase):
+    """Every later open-sale day whose price is below all open-sale prices between now and then."""
+    out = []
+    for t in range(path.shape[0]):
+        steps, low = [], np.inf
+        for u in range(t + 1, path.shape[0]):
+            if phase[u] >= Phase.LAUNCH and path[u] < low:
+                low = float(path[u])
+                steps.append((low, u - t))
+        out.append(tuple(steps))
+    return out
+
+
+def test_later_steps_are_the_record_lows_ahead_on_random_paths():
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        n = int(rng.integers(1, 90))
+        phase = np.sort(rng.integers(0, 5, n)).astype(np.int8)
+        path = rng.choice([100.0, 95.0, 90.0, 80.0, 70.0], n)
+        assert later_steps(path, phase) == _later_steps_by_definition(path, phase)
 
 
 def test_tier_offer_by_orders_and_days():

@@ -155,7 +155,7 @@ def _static_rows(scenario: Scenario) -> list[dict]:
             _row("main_channel_share", None, shares[main], note=f"channel '{main}'")]
 
 
-def _strategy_rows(outcomes: pd.DataFrame, trajectories: pd.DataFrame, confidence: float) -> list[dict]:
+def _strategy_rows(scenario: Scenario, outcomes: pd.DataFrame, trajectories: pd.DataFrame, confidence: float) -> list[dict]:
     last = trajectories[trajectories["day"] == trajectories["day"].max()]
     aware = last.set_index(["strategy", "replication"])["n_aware"]
     rows = []
@@ -163,7 +163,9 @@ def _strategy_rows(outcomes: pd.DataFrame, trajectories: pd.DataFrame, confidenc
         out = out.set_index(["strategy", "replication"])
         rows.append(_mean_row("conversion_per_aware", strategy,
                               out["n_orders"] / aware.reindex(out.index).replace(0.0, np.nan), confidence))
-        rows.append(_mean_row("deposit_completion", strategy, out["deposit_conversion_rate"], confidence))
+        dep = scenario.strategies[strategy].deposit
+        completion = "deposit_completion_refundable" if dep is not None and dep.refundable else "deposit_completion"
+        rows.append(_mean_row(completion, strategy, out["deposit_conversion_rate"], confidence))
         rows.append(_mean_row("return_rate", strategy, out["return_rate"], confidence))
         rows.append(_mean_row("fill_rate", strategy, out["fill_rate"], confidence))
         loss = probability((out["profit"] < 0).to_numpy(), confidence)
@@ -218,7 +220,7 @@ def implied_figures(scenario: Scenario, settings: CheckSettings | None = None) -
         rows.append(_elasticity(scenario, "cross_price_elasticity", strategy,
                                 lambda f: rival_price_overrides(scenario, rival, f), settings))
         rows[-1]["note"] = rows[-1]["note"] or f"rival '{rival}'"
-    rows += _strategy_rows(plain.outcomes, plain.trajectories, settings.confidence)
+    rows += _strategy_rows(scenario, plain.outcomes, plain.trajectories, settings.confidence)
     rows += _static_rows(scenario)
     frame = pd.DataFrame(rows, columns=FIGURE_COLUMNS)
     frame.attrs["failures"] = len(plain.failures)

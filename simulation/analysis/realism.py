@@ -48,6 +48,10 @@ RANGES: dict[str, Range] = {
     "deposit_completion": Range(
         0.75, 0.98, "deposit holders who paid the balance / deposits paid",
         "working range (no published benchmark found): a non-refundable deposit binds most holders"),
+    "deposit_completion_refundable": Range(
+        0.5, 0.95, "holders of a refundable deposit who paid the balance / deposits paid",
+        "working range (no published benchmark found): a refundable deposit is a free option, "
+        "walking away costs nothing"),
     "return_rate": Range(
         0.03, 0.20, "units returned / units sold",
         "seeds: rating >= 4.8 -> returns < 5 %, rating <= 4.2 -> about 18 %"),

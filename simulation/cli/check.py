@@ -8,13 +8,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import EXIT_GATE, EXIT_INCOMPLETE, EXIT_INPUT, EXIT_OK, app, err, load_all, override
+from .app import EXIT_GATE, EXIT_INCOMPLETE, EXIT_INPUT, EXIT_OK, app, err, load_all, override, parse_sets
 
 LABELS = {
     "own_price_elasticity": "own-price elasticity",
     "cross_price_elasticity": "cross-price elasticity",
     "conversion_per_aware": "conversion per aware consumer",
     "deposit_completion": "deposit completion",
+    "deposit_completion_refundable": "deposit completion (refundable)",
     "return_rate": "return rate",
     "fill_rate": "fill rate",
     "p_loss": "P(loss)",
@@ -56,6 +57,7 @@ def check(
     strategy: Annotated[Optional[str], typer.Option(help="Strategy whose prices move (default: the baseline).")] = None,
     competitor: Annotated[Optional[str], typer.Option(help="Rival whose price moves (default: the scenario's first competitor).")] = None,
     workers: Annotated[Optional[int], typer.Option(min=1, help="Worker processes (default: all cores).")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="A quick what-if: PATH=VALUE, e.g. market.choice.presale_decision=myopic (repeatable; values read as YAML; checked like the file).")] = None,
 ) -> None:
     """Measure a scenario's implied figures on a quick run and mark each against its realistic range.
 
@@ -65,7 +67,8 @@ def check(
     elasticity between prices x (1 - step) and x (1 + step) on common random numbers;
     cross-price elasticity: the same for the main rival's price;
     conversion per aware consumer: consumers who ordered / consumers aware by the horizon;
-    deposit completion: balances paid / deposits; return rate: units returned / units
+    deposit completion: balances paid / deposits (a refundable deposit has a range of its
+    own: walking away costs its holder nothing); return rate: units returned / units
     sold; fill rate: units sold / (sold + lost sales + late-cancelled or undelivered
     orders); P(loss): share of replications with negative profit; the return curve at
     4.8 and 4.2 stars and the largest channel's share of consumers (the seeds' figures).
@@ -78,7 +81,8 @@ def check(
     from ..errors import PresaleError
     from ..analysis.implied import CheckSettings, implied_figures
 
-    scenarios = [override(sc, seed=seed) for sc in load_all(files)]
+    sets = parse_sets(set_)
+    scenarios = [override(sc, sets=sets, seed=seed) for sc in load_all(files)]
     code = EXIT_OK
     for path, sc in zip(files, scenarios):
         try:

@@ -13,7 +13,7 @@ import mesa
 import numpy as np
 
 from ..market.calendar import Phase
-from ..market.competition import reacted_price
+from ..market.competition import reacted_price, rival_hazard, rival_initial_hazard
 from ..market.inventory import signal_quantity
 from ..market.pricing import TierOffer, later_prices, later_steps, public_price_path, tier_offer
 
@@ -130,7 +130,13 @@ class SellerAgent(mesa.Agent):
 
 
 class CompetitorAgent(mesa.Agent):
-    """A rival product with a price that reacts to ours."""
+    """A rival product with a price that reacts to ours and a market of its own.
+
+    Consumers know the rival through its own awareness process (an initial share,
+    its advertising and its buyers' word of mouth), independent of ours: its
+    cumulative hazard ``known_hazard`` grows day by day, and a consumer knows the
+    rival once it reaches their threshold (:meth:`DrawCache.rival_threshold`).
+    """
 
     def __init__(self, model, name: str, spec):
         super().__init__(model)
@@ -138,6 +144,22 @@ class CompetitorAgent(mesa.Agent):
         self.spec = spec
         self.price = float(spec.price)
         self.appeal = float(spec.appeal)
+        aw = spec.awareness
+        self.known_hazard = rival_initial_hazard(float(aw.initial_share))
+        self._innovation, self._imitation = float(aw.innovation), float(aw.imitation)
+        self._market = float(model.campaign.market.size)
+        self.everyone_knows = not np.isfinite(self.known_hazard)
+
+    def knows(self, idx: np.ndarray) -> np.ndarray:
+        """Mask of consumers ``idx`` who know the rival today."""
+        if self.everyone_knows:
+            return np.ones(idx.shape[0], dtype=bool)
+        return self.model.draws.rival_threshold(self.name)[idx] <= self.known_hazard
+
+    def _spread_awareness(self) -> None:
+        day = self.model.day
+        buyers = float(self.model.ledger.competitor_sales[self.name][:day].sum())
+        self.known_hazard += rival_hazard(self._innovation, self._imitation, buyers / self._market)
 
     @property
     def is_launched(self) -> bool:
@@ -145,7 +167,9 @@ class CompetitorAgent(mesa.Agent):
         return self.model.day >= self.spec.launch_day
 
     def step(self) -> None:
-        """Set today's price from the reaction rules."""
+        """Spread awareness of the rival, then set today's price from the reaction rules."""
+        if not self.everyone_knows:
+            self._spread_awareness()
         seller = self.model.seller
         if not self.is_launched:       # announced price; no reactions before the launch
             self.price = float(self.spec.price)

@@ -166,7 +166,7 @@ def _cpa(m):
 
 @metric("aware_share")
 def _aware(m):
-    return float(np.count_nonzero(m.pop.state != State.UNAWARE)) / m.pop.n
+    return float(np.count_nonzero(m.pop.state != State.UNAWARE) - m.never_aware_buyers) / m.pop.n
 
 
 def outcome_record(model) -> dict[str, float]:

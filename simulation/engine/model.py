@@ -12,8 +12,10 @@ Order of a day (fixed):
 5. from the promised ship day, waiting presale orders ship first come first
    served; late orders past the tolerance may be cancelled and refunded;
 6. returns due today come back and are refunded;
-7. aware consumers who shop today choose among ours, competitors, waiting and
-   nothing (warm-up: reserving; presale: ordering; launch on: buying from stock);
+7. consumers who shop today (aware of ours, or knowing a rival on sale) choose
+   among the products they know, waiting and nothing (warm-up: reserving;
+   presale: ordering; balance window: waiting for ours; launch on: buying from
+   stock);
 8. costs are booked and the day's levels recorded.
 
 After the last day, orders still waiting are cancelled and refunded and the
@@ -69,6 +71,7 @@ class DrawCache:
         self._day: int | None = None
         self._draws: DayDraws | None = None
         self._coupons: dict[str, np.ndarray] = {}
+        self._rivals: dict[str, np.ndarray] = {}
 
     def get(self, day: int) -> DayDraws:
         """The draws of ``day``."""
@@ -77,6 +80,21 @@ class DrawCache:
             self._draws = DayDraws(self.seed, self.replication, day, self.n)
             self._day = day
         return self._draws
+
+    def rival_threshold(self, name: str) -> np.ndarray:
+        """Each consumer's threshold for knowing the rival ``name``: a unit exponential, fixed for the campaign.
+
+        A consumer knows the rival once the rival's cumulative awareness hazard reaches
+        their threshold, which has the law of a daily draw against each day's hazard
+        and needs no draw after the first. The same consumers know the rival under
+        every strategy (common random numbers).
+        """
+        if name not in self._rivals:
+            u = stream(self.seed, self.replication, "rival", name_key(name)).random(self.n, dtype=np.float32)
+            e = -np.log1p(-u)
+            e.flags.writeable = False
+            self._rivals[name] = e
+        return self._rivals[name]
 
     def coupon(self, name: str) -> np.ndarray:
         """Each consumer's uniform for holding the coupon ``name``, fixed for the campaign.
@@ -135,6 +153,7 @@ class PresaleModel(mesa.Model):
                                           rng=stream(seed, replication, "population"))
         self.pop = population.fresh()
         self.n_unaware = int(np.count_nonzero(self.pop.state == State.UNAWARE))   # kept by the awareness step
+        self.never_aware_buyers = 0     # consumers who bought a rival without ever knowing ours
         if draws is None:
             draws = DrawCache(seed, replication, self.pop.n)
         elif (draws.seed, draws.replication, draws.n) != (seed, replication, self.pop.n):
@@ -236,7 +255,7 @@ class PresaleModel(mesa.Model):
         stock_units = self.stock * w
         led.set_level("stock", day, stock_units)
         led.book("holding", day, stock_units * strat.inventory.holding_cost_per_unit_day)
-        led.set_level("aware", day, (pop.n - self.n_unaware) * w)
+        led.set_level("aware", day, (pop.n - self.n_unaware - self.never_aware_buyers) * w)
         led.set_level("reserved_level", day, np.count_nonzero(pop.state == State.RESERVED) * w)
         led.set_level("price", day, self.seller.path[day])
         cancellable = strat.fulfilment.cancellation_right

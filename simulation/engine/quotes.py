@@ -10,13 +10,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..market.calendar import Phase
+from ..market.population import State
 from ..market.choice import choose
 from ..market.deposits import inflation_credit
 from ..market.promotions import eligible, quote
 from ..market.presale_value import ValuationBelief, order_value, wait_value
 from ..market.utility import Shoppers, ours_extras, ours_utility, utility_matrix
 
-__all__ = ["Quotes", "shoppers_of", "promotion_masks", "utilities", "subset", "zero_quote"]
+__all__ = ["Quotes", "shoppers_of", "known_rivals", "promotion_masks", "utilities", "subset", "zero_quote"]
 
 
 def shoppers_of(model, idx: np.ndarray, phase: Phase) -> Shoppers:
@@ -30,7 +31,17 @@ def shoppers_of(model, idx: np.ndarray, phase: Phase) -> Shoppers:
         is_strategic=pop.is_strategic[idx],
         member_factor=np.where(pop.is_member[idx], np.float32(1 - md), np.float32(1)),
         segment=pop.segment[idx],
+        knows_ours=pop.state[idx] != State.UNAWARE,
+        knows_rivals=known_rivals(model, idx),
     )
+
+
+def known_rivals(model, idx: np.ndarray) -> np.ndarray:
+    """Which rivals each consumer of ``idx`` knows today (rows: consumers, columns: competitors)."""
+    out = np.empty((idx.shape[0], len(model.competitors)), dtype=bool)
+    for k, comp in enumerate(model.competitors):
+        out[:, k] = comp.knows(idx)
+    return out
 
 
 def promotion_masks(model, idx: np.ndarray, u_redeem: np.ndarray) -> tuple[list, list]:
@@ -76,7 +87,7 @@ def utilities(model, s: Shoppers, q, phase: Phase, *, now_price: float) -> np.nd
     offer = model.seller.offer
     delay = max(model.ship_day - model.day, 0) if phase < Phase.LAUNCH else 0
     if phase == Phase.BALANCE:
-        ours = np.full(q.price.shape[0], -np.inf, dtype=np.float32)
+        ours = _ours_at_launch(model, s)
     else:
         cost, saved = _felt_price(model, q.price, q.discount, phase)
         ours = ours_utility(s, cost, saved, q.gift_value, delay_days=delay,
@@ -86,7 +97,32 @@ def utilities(model, s: Shoppers, q, phase: Phase, *, now_price: float) -> np.nd
                        outside_utility=model.campaign.market.choice.outside_utility)
     if phase < Phase.LAUNCH and model.campaign.market.choice.presale_decision == "option":
         _plan_ahead(model, s, q, u, phase, delay=delay)
+    _only_known(u, s)
     return u
+
+
+def _ours_at_launch(model, s: Shoppers) -> np.ndarray:
+    """Ours while it cannot be bought (the balance window): buying it at the launch price on the launch day.
+
+    Choosing it means waiting for ours, so a consumer who prefers ours is not
+    handed to a rival that is on sale meanwhile unless the rival beats waiting.
+    """
+    launch = model.campaign.calendar.launch_day
+    if launch >= model.horizon:
+        return np.full(s.valuation.shape[0], -np.inf, dtype=np.float32)
+    price = np.float32(model.seller.path[launch]) * s.member_factor
+    none = np.zeros_like(price)
+    return ours_utility(s, price, none, none, delay_days=launch - model.day, upfront_at_risk=0.0)
+
+
+def _only_known(u: np.ndarray, s: Shoppers) -> None:
+    """Rule out what a shopper does not know: ours and waiting for ours, and each rival."""
+    unknown = ~s.knows_ours
+    if unknown.any():
+        u[0, unknown] = -np.inf
+        u[-2, unknown] = -np.inf
+    for k in range(s.knows_rivals.shape[1]):
+        u[1 + k, ~s.knows_rivals[:, k]] = -np.inf
 
 
 def _plan_ahead(model, s: Shoppers, q, u: np.ndarray, phase: Phase, *, delay: int) -> None:

@@ -1,8 +1,13 @@
 """The daily shopping step: who shops, what they choose, what they pay.
 
 Warm-up: choosing ours means reserving (no money). Presale: an order with a
-deposit or full prepayment. Balance window: ours is closed. From the launch:
-a purchase from stock, delivered at once.
+deposit or full prepayment. Balance window: ours is closed, and choosing it
+means waiting for the launch. From the launch: a purchase from stock,
+delivered at once.
+
+Shoppers are the consumers aware of ours, and those unaware of ours who know a
+rival on sale (each rival has a market of its own); a shopper weighs only the
+products they know.
 
 Limited offers (tier levels, flash quantities, budgets) are served first come,
 first served (:mod:`simulation.engine.limited_offers`). Buyers beyond the stock (or the
@@ -34,6 +39,9 @@ def shop(model, draws) -> None:
     if phase == Phase.PRESALE:
         visit |= pop.state == State.RESERVED
     idx = np.flatnonzero(active & visit)
+    rivals_only = _rival_shoppers(model, visit)
+    if rivals_only.size:
+        idx = np.sort(np.concatenate([idx, rivals_only]))
     if idx.size == 0:
         return
     s = shoppers_of(model, idx, phase)
@@ -50,6 +58,18 @@ def shop(model, draws) -> None:
     _apply(model, idx, quotes, phase, draws, queue=queue, shoppers=s, stopped=stopped)
 
 
+def _rival_shoppers(model, visit: np.ndarray) -> np.ndarray:
+    """Consumers unaware of ours who shop today because they know a rival on sale."""
+    launched = [c for c in model.competitors if c.is_launched]
+    if not launched:
+        return np.empty(0, dtype=np.intp)
+    candidates = np.flatnonzero(visit & (model.pop.state == State.UNAWARE))
+    knows = np.zeros(candidates.size, dtype=bool)
+    for comp in launched:
+        knows |= comp.knows(candidates)
+    return candidates[knows]
+
+
 def _apply(model, idx, quotes: Quotes, phase, draws, *, queue, shoppers, stopped) -> None:
     pop, w, day, led = model.pop, model.weight, model.day, model.ledger
     n_comp = len(model.competitors)
@@ -59,6 +79,8 @@ def _apply(model, idx, quotes: Quotes, phase, draws, *, queue, shoppers, stopped
         reserve = idx[wants & (pop.state[idx] != State.RESERVED)]
         pop.state[reserve] = State.RESERVED
         led.book("reservations", day, reserve.size * w)
+        wants = np.zeros_like(wants)
+    elif phase == Phase.BALANCE:       # ours cannot be bought: choosing it is waiting for the launch
         wants = np.zeros_like(wants)
     from_stock = phase >= Phase.LAUNCH
     cap = model.stock if from_stock else model.seller.offer.order_capacity / w
@@ -118,12 +140,17 @@ def _apply(model, idx, quotes: Quotes, phase, draws, *, queue, shoppers, stopped
         else:
             leave |= switch
         pop.state[idx[leave]] = State.LEFT
+    strangers = 0                         # rival buyers who never knew ours
     for k, comp in enumerate(model.competitors, start=1):
-        chosen = idx[(choice == k)]
+        picked = choice == k
+        chosen = idx[picked]
         if chosen.size:
+            strangers += np.count_nonzero(picked & ~shoppers.knows_ours)
             pop.state[chosen] = State.COMPETITOR
             led.competitor_sales[comp.name][day] += chosen.size * w
-    outside = choice == n_comp + 2
+    model.n_unaware -= strangers
+    model.never_aware_buyers += strangers
+    outside = (choice == n_comp + 2) & shoppers.knows_ours   # one who knows only a rival stays unaware of ours
     pop.state[idx[outside & (u_leave < ch.leave_rate)]] = State.LEFT
 
 

@@ -1,8 +1,20 @@
-"""Competitor price reactions."""
+"""Competitors: price reactions and the rival's own awareness."""
 
 from __future__ import annotations
 
-__all__ = ["reacted_price"]
+import math
+
+__all__ = ["reacted_price", "rival_hazard", "rival_initial_hazard"]
+
+
+def rival_initial_hazard(initial_share: float) -> float:
+    """Cumulative hazard at which a share ``initial_share`` knows the rival (infinite for everyone)."""
+    return math.inf if initial_share >= 1.0 else -math.log1p(-initial_share)
+
+
+def rival_hazard(innovation: float, imitation: float, buyer_share: float) -> float:
+    """Today's awareness hazard of a rival: its advertising plus its buyers' word of mouth (Bass)."""
+    return innovation + imitation * buyer_share
 
 
 def reacted_price(base: float, reactions: list, *, day: int, our_prices: list[float],

@@ -50,14 +50,14 @@ def later_steps(path: np.ndarray, phase: np.ndarray) -> list[tuple[tuple[float, 
     The last step is the lowest later price (:func:`later_prices`).
     """
     n = path.shape[0]
-    out: list[tuple[tuple[float, int], ...]] = []
-    for t in range(n):
-        steps, low = [], np.inf
-        for u in range(t + 1, n):
-            if phase[u] >= Phase.LAUNCH and path[u] < low:
-                low = float(path[u])
-                steps.append((low, u - t))
-        out.append(tuple(steps))
+    out: list[tuple[tuple[float, int], ...]] = [()] * n
+    chain: list[tuple[float, int]] = []      # (price, day) of the record lows seen from day t + 1 on
+    for t in range(n - 2, -1, -1):
+        u = t + 1
+        if phase[u] >= Phase.LAUNCH:
+            price = float(path[u])
+            chain = [(price, u)] + [step for step in chain if step[0] < price]
+        out[t] = tuple((price, day - t) for price, day in chain)
     return out
 
 

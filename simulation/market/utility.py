@@ -26,6 +26,8 @@ class Shoppers:
     is_strategic: np.ndarray
     member_factor: np.ndarray   # 1 - member discount for members, else 1
     segment: np.ndarray         # segment index (whose valuation_noise they expect)
+    knows_ours: np.ndarray      # bool: aware of our product (else only a rival brought them to shop)
+    knows_rivals: np.ndarray    # bool, one column per competitor: knows that rival
 
 
 def ours_utility(s: Shoppers, price: np.ndarray, discount: np.ndarray, gift_value: np.ndarray, *,

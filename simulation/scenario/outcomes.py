@@ -49,5 +49,5 @@ OUTCOMES: dict[str, str] = {
     "competitor_units": "units bought from competitors",
     "market_share": "our units sold / (ours + competitors')",
     "cost_per_acquisition": "marketing cost / consumers who ordered",
-    "aware_share": "share of the market aware by the horizon",
+    "aware_share": "share of the market aware of ours by the horizon (a rival alone does not count)",
 }

@@ -187,12 +187,28 @@ class CounterPromotion(Section):
 Reaction = Annotated[Union[MatchPrice, CounterPromotion], Field(discriminator="kind")]
 
 
+class RivalAwareness(Section):
+    """Who knows a rival product: its own reach, advertising and word of mouth.
+
+    A consumer can choose the rival only once they know it, whether or not they
+    know ours; knowing ours does not make them know the rival.
+    """
+
+    initial_share: Share = 1.0
+    """Share of the market that knows the rival on day 0 (1: an established product everyone knows)."""
+    innovation: Number = 0.0
+    """Daily rate at which a consumer who does not know the rival learns of it (its advertising)."""
+    imitation: Number = 0.0
+    """Word-of-mouth rate q per day: hazard q * (rival buyers so far) / market."""
+
+
 class Competitor(Section):
     """A rival product."""
 
     price: Number
     appeal: Number = 0.0
     """Utility (money) of the rival product relative to ours."""
+    awareness: RivalAwareness = Field(default_factory=RivalAwareness)
     launch_day: Day = 0
     price_floor: NonNeg | None = None
     reactions: list[Reaction] = Field(default_factory=list)

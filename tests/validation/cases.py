@@ -39,7 +39,7 @@ from simulation.scenario.schema import Scenario
 __all__ = [
     "K_SE", "SCENARIO_DIR", "EXACT_RULE", "Check", "Case", "CASES", "statistical", "exact", "signed",
     "bass_recursion", "bass_curve", "bass_peak_day", "logit_shares", "piecewise_linear",
-    "bass_diffusion", "logit_choice", "deposit_inflation", "deposit_option", "strategic_waiting", "markdown_path", "advance_selling",
+    "bass_diffusion", "logit_choice", "deposit_inflation", "deposit_option", "rival_market", "strategic_waiting", "markdown_path", "advance_selling",
     "stock_limited_demand", "returns_by_rating", "random_rationing",
 ]
 
@@ -533,6 +533,87 @@ def deposit_option() -> Case:
                f"close to the effective price, learning V first is worth more and only μ ≥ "
                f"{cutoffs[names[-1]]:.4g} deposit. Both rules run on the same consumers and draws, so the "
                "difference is paired."),
+    )
+
+
+# -- 3c. A rival with a market of its own ---------------------------------------------------------
+RIVAL_RATE = 0.2
+"""Daily rate at which consumers learn of the rival in the second part of the rival case."""
+RIVAL_INITIAL = 0.3
+"""Share knowing the rival on day 0 in the second part of the rival case."""
+
+
+def _logit(utilities: Sequence[float], scale: float) -> np.ndarray:
+    z = np.exp(np.asarray(utilities, dtype=float) / scale)
+    return z / z.sum()
+
+
+def rival_market() -> Case:
+    """Waiting for ours through the balance window; rival buyers who never hear of ours."""
+    sc = load("rival_market")
+    seg, n = _only_segment(sc), _market_size(sc)
+    (rival_name, rival), = sc.competitors.items()
+    v, s = float(seg.valuation), float(sc.market.choice.logit_scale)
+    cal = sc.calendar
+    balance_days = range(cal.balance_start_day, cal.launch_day)
+    _require(float(seg.patience) == 1 and float(seg.trust) == 1 and s > 0 and sc.market.choice.leave_rate == 0,
+             "patience 1, trust 1, logit choice, nobody leaves")
+    _require(rival.launch_day == cal.balance_start_day and float(rival.awareness.initial_share) == 1,
+             "the rival, known to all, goes on sale on the first balance day")
+    u_rival = v + float(rival.appeal) - float(rival.price)
+    run = simulate_all(sc)
+    checks, params = [], {}
+    for name, strat in sc.strategies.items():
+        _require(float(strat.pricing.presale_price) > 10 * v, "no presale orders")
+        u_ours = v - float(strat.pricing.list_price)
+        p_rival, p_ours, _ = _logit([u_rival, u_ours, 0.0], s)
+        rival_daily = day_values(run.trajectory, name, f"competitor_sales.{rival_name}") / n
+        ours_daily = day_values(run.trajectory, name, "orders") / n
+        waited = (1 - p_rival) ** len(balance_days)
+        checks.append(statistical(f"{name}: rival buyers in the balance window, 1 − (1 − P)^{len(balance_days)}",
+                                  1 - waited, rival_daily[:, list(balance_days)].sum(axis=1)))
+        checks.append(statistical(f"{name}: our buyers on the launch day", waited * p_ours,
+                                  ours_daily[:, cal.launch_day]))
+        params[f"u_ours ({name})"] = f"{u_ours:g}"
+    closed = 1 - (1 - _logit([u_rival, 0.0], s)[0]) ** len(balance_days)
+    first = list(sc.strategies)[0]
+    checks.append(Check(f"{first}: rival buyers in the balance window, below {closed:.4f} (ours simply closed)",
+                        closed, checks[0].simulated, checks[0].se, K_SE * checks[0].se,
+                        abs(checks[0].simulated - closed), relation="<", rule=f"beyond {K_SE:g} SE"))
+    strangers = with_overrides(sc, {"market.awareness.initial_aware_share": 0.0,
+                                    f"competitors.{rival_name}.awareness.initial_share": RIVAL_INITIAL,
+                                    f"competitors.{rival_name}.awareness.innovation": RIVAL_RATE})
+    alone = simulate_all(strangers, [first])
+    p_alone = _logit([u_rival, 0.0], s)[0]
+    bought, known = 0.0, []
+    for day in range(cal.horizon_days):
+        k = 1 - (1 - RIVAL_INITIAL) * np.exp(-RIVAL_RATE * (day + 1))
+        if day >= rival.launch_day:
+            bought += (k - bought) * p_alone
+        known.append(bought)
+    cumulative = np.cumsum(day_values(alone.trajectory, first, f"competitor_sales.{rival_name}"), axis=1) / n
+    for day in (rival.launch_day, cal.launch_day, cal.horizon_days - 1):
+        checks.append(statistical(f"unaware of ours: rival buyers by day {day}", known[day], cumulative[:, day]))
+    checks.append(exact("unaware of ours: our orders", 0.0, alone.outcome["n_orders"].to_numpy()))
+    checks.append(exact("unaware of ours: aware share of ours", 0.0, alone.outcome["aware_share"].to_numpy()))
+    return Case(
+        name="rival_market", title="A rival's own market, and waiting for ours",
+        closed_form=("in the balance window ours cannot be bought; a consumer who knows ours weighs the rival now "
+                     "(u_r), ours at the launch (u_o, patience 1) and nothing (0): each day P = e^{u_r/s} / "
+                     "(e^{u_r/s} + e^{u_o/s} + 1), so 1 − (1 − P)^D buy the rival over D days and (1 − P)^D · "
+                     "e^{u_o/s} / (e^{u_r/s} + e^{u_o/s} + 1) buy ours on the launch day. Nobody aware of ours, "
+                     f"a share K(t) = 1 − (1 − k0)·e^{{−p (t+1)}} knows the rival: its buyers B(t) = B(t−1) + "
+                     f"(K(t) − B(t−1))·e^{{u_r/s}} / (e^{{u_r/s}} + 1) from its launch"),
+        scenario_file="scenarios/validation/rival_market.yaml",
+        mechanism=("the rival's own awareness (simulation/engine/agents.py CompetitorAgent, market/competition.py) and "
+                   "the shoppers and their alternatives (simulation/engine/shopping.py, quotes.py)"),
+        parameters={"v": f"{v:g}", "u_rival": f"{u_rival:g}", **params, "logit scale s": f"{s:g}",
+                    "balance days D": str(len(balance_days)), "k0": f"{RIVAL_INITIAL:g}", "p (per day)": f"{RIVAL_RATE:g}",
+                    "consumers N": f"{n:g}", "replications": str(sc.run.replications)},
+        checks=tuple(checks),
+        notes=("Before the rival had a market of its own, ours was simply closed in the balance window, so "
+               "everyone who knew ours bought the rival there (the third check's target), and only consumers "
+               "aware of ours ever shopped."),
     )
 
 
