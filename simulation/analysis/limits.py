@@ -146,7 +146,11 @@ def parse_statistic(text: str, *, option: str = "--objective") -> Statistic:
     if not isinstance(text, str) or not text.strip() or re.search(r"[<>=:]", text):
         raise PresaleError(f"{option} {text!r}: expected a statistic such as profit.mean, profit.p5, cvar5 "
                            f"or p_stockout_early")
-    return parse_limit(f"{text.strip()} >= 0", option=option).statistic
+    try:
+        return parse_limit(f"{text.strip()} >= 0", option=option).statistic
+    except PresaleError as e:
+        message = str(e).replace(f"{text.strip()} >= 0", text.strip()).replace(f"; {LIMIT_HELP}", "")
+        raise PresaleError(message) from None
 
 
 def statistic_value(values: np.ndarray, stat: str) -> float | np.ndarray:

@@ -27,8 +27,10 @@ the replications' and the bootstrap's.
 
 from __future__ import annotations
 
+import contextlib
 import math
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -39,6 +41,7 @@ from scipy import optimize as sciopt
 from ..analysis.limits import Limit, Statistic, bootstrap, parse_limit, parse_statistic
 from ..errors import PresaleError
 from ..rng import stream
+from ..runs.dispatch import process_pool
 from ..runs.lock import FolderLock
 from ..scenario.paths import get_path
 from ..scenario.schema import Scenario
@@ -180,14 +183,14 @@ def optimize(scenario: Scenario, settings: OptimizeSettings, *, source: str | No
                          settings.resume, settings.progress, source)
     sign = -1.0 if settings.minimize else 1.0
     cands = Candidates(scenario, space, objective, limits, options, tracked=(pareto,) if pareto else ())
-    lock = FolderLock(settings.store_dir) if settings.store_dir is not None else None
-    if lock is not None:
-        lock.acquire()
-    try:
+    with contextlib.ExitStack() as stack:
+        if settings.store_dir is not None:
+            stack.enter_context(FolderLock(settings.store_dir))
+        workers = settings.workers or os.cpu_count() or 1
+        if settings.executor is None and workers > 1:          # one pool for every batch
+            pool = stack.enter_context(process_pool(workers))
+            cands.options = replace(options, executor=pool, workers=workers)
         result = _optimise(scenario, space, cands, settings, sign=sign, replications=replications, pareto=pareto)
-    finally:
-        if lock is not None:
-            lock.release()
     result.meta.update(file=source)
     return result
 
@@ -201,7 +204,9 @@ def _optimise(scenario, space, cands, settings, *, sign, replications, pareto) -
     winner, race = _race(cands, settings, sign=sign, replications=replications,
                          rng=stream(scenario.run.seed, 0, "race"))
     trace = cands.table()
-    final = trace[(trace["candidate"] == cands.name(winner))].iloc[-1]
+    rows = trace[trace["candidate"] == cands.name(winner)]
+    clear = race.empty or not bool(race[race["candidate"] == cands.name(winner)]["clearly_breaks_a_limit"].iloc[-1])
+    feasible = bool(rows["feasible"].iloc[-1]) or (bool(rows["feasible"].iloc[0]) and clear)
     confirmation, comparison, outcomes = confirm(
         scenario, space, winner, objective=cands.objective, limits=cands.limits,
         higher_is_better=sign > 0, replications=settings.confirm_replications or 4 * replications,
@@ -218,7 +223,7 @@ def _optimise(scenario, space, cands, settings, *, sign, replications, pareto) -
             "evaluations": int((trace["stage"] == "search").sum()), "batches": cands.batches,
             "runs": cands.runs, "run_time_s": round(cands.wall_time_s, 2)}
     return Optimization(scenario, space.strategy, space.levers, cands.objective, cands.limits,
-                        dict(zip(space.paths, winner)), bool(final["feasible"]), trace,
+                        dict(zip(space.paths, winner)), feasible, trace,
                         _convergence(trace, sign), race, confirmation, comparison,
                         pareto_frontier(trace, pareto, sign=sign) if pareto else pd.DataFrame(),
                         reference, outcomes, pareto, meta)
@@ -272,10 +277,9 @@ def _current(scenario: Scenario, space: LeverSpace) -> np.ndarray | None:
 
 
 def _ranked(table: pd.DataFrame, sign: float) -> pd.DataFrame:
-    """Feasible plans first, by objective; then the others by violation."""
-    score = (sign * table["objective"]).fillna(-np.inf)
-    return table.assign(_score=score).sort_values(["feasible", "_score", "violation"],
-                                                  ascending=[False, False, True], kind="stable")
+    """Feasible plans first, by objective; then the others by violation (Lampinen's rules)."""
+    score = np.where(table["feasible"], (sign * table["objective"]).fillna(-np.inf), -table["violation"])
+    return table.assign(_score=score).sort_values(["feasible", "_score"], ascending=[False, False], kind="stable")
 
 
 def _race(cands: Candidates, settings: OptimizeSettings, *, sign: float, replications: int,
@@ -289,12 +293,12 @@ def _race(cands: Candidates, settings: OptimizeSettings, *, sign: float, replica
     leader = survivors[0]
     for round_ in range(1, settings.race_rounds + 1):
         n *= 2
-        result = cands.evaluate(survivors, replications=n, stage="race")
-        result = result.assign(values=survivors)
-        ranked = _ranked(result, sign)
+        result = cands.evaluate(survivors, replications=n, stage="race").assign(values=survivors)
+        keep, broken = _survivors(cands, survivors, n=n, sign=sign, rng=rng)
+        ranked = _ranked(result[[not b for b in broken]] if not all(broken) else result, sign)
         leader = ranked["values"].iloc[0]
-        keep = _survivors(cands, survivors, leader, n=n, sign=sign, rng=rng)
-        rounds.append(result.drop(columns="values").assign(round=round_, stays=keep))
+        keep[survivors.index(leader)] = True
+        rounds.append(result.drop(columns="values").assign(round=round_, clearly_breaks_a_limit=broken, stays=keep))
         survivors = [c for c, k in zip(survivors, keep) if k]
         if len(survivors) == 1:
             break
@@ -302,26 +306,29 @@ def _race(cands: Candidates, settings: OptimizeSettings, *, sign: float, replica
     return leader, race
 
 
-def _survivors(cands: Candidates, plans: list[tuple], leader: tuple, *, n: int, sign: float,
-               rng: np.random.Generator) -> list[bool]:
-    """Which plans stay in the race: those not clearly worse than the leader nor clearly infeasible."""
+def _survivors(cands: Candidates, plans: list[tuple], *, n: int, sign: float,
+               rng: np.random.Generator) -> tuple[list[bool], list[bool]]:
+    """Which plans stay in the race, and which clearly break a limit (in 97.5 % of the bootstrap
+    resamples). A plan leaves when it clearly breaks a limit or when its paired interval of the
+    objective lies entirely below the best plan's that does not."""
     frames = [cands.values[(c, n)] for c in plans]
-    j = plans.index(leader)
 
     def resampled(statistic: Statistic) -> np.ndarray:
         matrix = np.column_stack([f[statistic.metric].to_numpy(dtype=float) for f in frames])
         return bootstrap(matrix, statistic.stat, rng=rng, n_resamples=1000)
 
-    boot = sign * resampled(cands.objective)
-    worse = np.nanpercentile(boot - boot[:, [j]], 97.5, axis=0) < 0
     broken = np.zeros(len(plans), dtype=bool)
     for limit in cands.limits:
         b = resampled(limit.statistic)
         holds = (b >= limit.bound) if limit.at_least else (b <= limit.bound)
         broken |= holds.mean(axis=0) < 0.025
+    boot = sign * resampled(cands.objective)
+    candidates = np.flatnonzero(~broken) if (~broken).any() else np.arange(len(plans))
+    j = candidates[np.nanargmax(np.nanmean(boot[:, candidates], axis=0))]
+    worse = np.nanpercentile(boot - boot[:, [j]], 97.5, axis=0) < 0
     keep = ~(worse | broken)
     keep[j] = True
-    return keep.tolist()
+    return keep.tolist(), broken.tolist()
 
 
 def _convergence(trace: pd.DataFrame, sign: float) -> pd.DataFrame:
