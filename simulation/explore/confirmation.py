@@ -52,7 +52,7 @@ def confirm(scenario: Scenario, space: LeverSpace, values: tuple, *, objective: 
     comparison
         One row per hand-written strategy: its objective, the optimised plan's minus it
         (``diff``, 95 % paired bootstrap CI), ``verdict`` (better, worse or tie for the
-        optimised plan) and whether the strategy meets every limit.
+        optimised plan), whether the strategy meets every limit, and its value of each limit's statistic.
     outcomes
         The runs' outcomes (strategy × replication); the plan is ``S@optimised``.
     """
@@ -83,8 +83,10 @@ def confirm(scenario: Scenario, space: LeverSpace, values: tuple, *, objective: 
     estimate, boot = resampled(objective)
     rows.append(_row("objective", objective.name, "", estimate[0], boot[:, 0], None))
     meets = np.ones(len(names), dtype=bool)
+    limit_values = {}
     for limit in limits:
         est, b = resampled(limit.statistic)
+        limit_values[limit.text] = est
         rows.append(_row("limit", limit.statistic.name, limit.text, est[0], b[:, 0], limit))
         meets &= np.array([limit.holds(v) for v in est])
     sign = 1.0 if higher_is_better else -1.0
@@ -96,7 +98,8 @@ def confirm(scenario: Scenario, space: LeverSpace, values: tuple, *, objective: 
         verdict = "better" if gain_low > 0 else "worse" if gain_high < 0 else "tie"
         comparison.append({"strategy": name, "objective": estimate[j], "optimised": estimate[0],
                            "diff": estimate[0] - estimate[j], "diff_ci_low": low, "diff_ci_high": high,
-                           "verdict": verdict, "meets_limits": bool(meets[j])})
+                           "verdict": verdict, "meets_limits": bool(meets[j]),
+                           **{text: est[j] for text, est in limit_values.items()}})
     return pd.DataFrame(rows), pd.DataFrame(comparison), results.outcomes
 
 
