@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from simulation import load_scenario
@@ -53,5 +54,20 @@ def test_a_run_writes_an_optimised_scenario_that_validates(tmp_path):
     stock = sc.strategies["stock_optimised"].inventory.initial_stock
     assert 200 <= stock <= 400 and stock % 10 == 0
     assert CliRunner().invoke(app, ["validate", str(out / "optimised.yaml")]).exit_code == 0
+    written = yaml.safe_load((out / "optimised.yaml").read_text(encoding="utf-8"))["strategies"]["stock_optimised"]
+    assert written["extends"] == "stock" and written["inventory"] == {"initial_stock": stock}
+    assert set(written) == {"extends", "description", "inventory"}          # only the optimised lever
     again = run(tmp_path, "--lever", f"{LEVER}=200:400:10")
     assert again.exit_code == 2 and "--resume" in again.output
+
+
+def test_resume_reads_every_batch_back(tmp_path):
+    args = ["--lever", f"{LEVER}=200:400:10", "--budget", "8", "--population-size", "4", "--replications", "6",
+            "--race-top", "1", "--confirm-replications", "6"]
+    first = run(tmp_path, *args)
+    assert first.exit_code == 0, first.output
+    second = run(tmp_path, *args, "--resume")
+    assert second.exit_code == 0, second.output
+    assert (tmp_path / "out" / "optimised.yaml").read_text() and \
+        [line for line in first.output.splitlines() if "initial_stock =" in line] == \
+        [line for line in second.output.splitlines() if "initial_stock =" in line]

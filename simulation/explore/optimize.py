@@ -53,6 +53,8 @@ from .levers import Lever, LeverSpace, lever_space, parse_lever
 __all__ = ["OptimizeSettings", "Optimization", "optimize", "pareto_frontier"]
 
 _WORST = 1e300
+PENALTY = 10.0
+"""Penalty method: the objective loses ten times its size per unit of relative violation."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,9 @@ class OptimizeSettings:
     pareto
         A risk statistic (``cvar5``, ``p_stockout_early``): report the frontier of the
         objective against it.
+    constraint_handling
+        ``feasibility`` (Lampinen's rules through ``NonlinearConstraint``) or ``penalty``
+        (the objective less ``PENALTY`` × |objective| per unit of relative violation).
     workers, executor, executor_kind, store_dir, resume, progress
         As for :class:`~simulation.explore.sweep.SweepSettings`; each batch is stored in
         its own folder under ``store_dir``.
@@ -99,6 +104,7 @@ class OptimizeSettings:
     race_rounds: int = 2
     confirm_replications: int | None = None
     pareto: str | None = None
+    constraint_handling: str = "feasibility"
     workers: int | None = None
     executor: object | None = None
     executor_kind: str | None = None
@@ -173,6 +179,8 @@ def optimize(scenario: Scenario, settings: OptimizeSettings, *, source: str | No
     objective = parse_statistic(settings.objective)
     limits = tuple(parse_limit(text) for text in settings.constraints)
     pareto = parse_statistic(settings.pareto, option="--pareto") if settings.pareto else None
+    if settings.constraint_handling not in ("feasibility", "penalty"):
+        raise PresaleError(f"constraint_handling: 'feasibility' or 'penalty', got {settings.constraint_handling!r}")
     for name, value, low in (("--budget", settings.budget, 2), ("--race-top", settings.race_top, 1)):
         if not isinstance(value, int) or value < low:
             raise PresaleError(f"{name}: at least {low}, got {value!r}")
@@ -201,7 +209,8 @@ def _optimise(scenario, space, cands, settings, *, sign, replications, pareto) -
     n_pop = settings.population_size or max(8, 5 * len(space.levers))
     popsize = max(1, math.ceil(n_pop / len(space.levers)))
     generations = max(1, settings.budget // (popsize * len(space.levers)) - 1)
-    _search(cands, space, sign=sign, replications=replications, popsize=popsize, generations=generations, rng=rng)
+    _search(cands, space, sign=sign, replications=replications, popsize=popsize, generations=generations, rng=rng,
+            penalty=settings.constraint_handling == "penalty")
     winner, race = _race(cands, settings, sign=sign, replications=replications,
                          rng=stream(scenario.run.seed, 0, "race"))
     trace = cands.table()
@@ -237,7 +246,7 @@ def _stat(statistic: Statistic, values: pd.Series) -> float:
 
 
 def _search(cands: Candidates, space: LeverSpace, *, sign: float, replications: int, popsize: int,
-            generations: int, rng: np.random.Generator) -> None:
+            generations: int, rng: np.random.Generator, penalty: bool = False) -> None:
     """Differential evolution, one batch per generation (the population of the deferred update)."""
 
     def rows(x: np.ndarray) -> pd.DataFrame:
@@ -247,7 +256,13 @@ def _search(cands: Candidates, space: LeverSpace, *, sign: float, replications: 
     def energy(x: np.ndarray) -> np.ndarray:
         if np.size(x) == 0:
             return np.zeros(0)
-        values = sign * rows(x)["objective"].to_numpy(dtype=float)
+        table = rows(x)
+        values = sign * table["objective"].to_numpy(dtype=float)
+        if penalty:
+            scales = [abs(lim.bound) or 1.0 for lim in cands.limits]
+            relative = sum(np.array([lim.violation(v) for v in table[lim.text]]) / scale
+                           for lim, scale in zip(cands.limits, scales))
+            values = values - PENALTY * np.abs(values) * relative
         return np.where(np.isfinite(values), -values, _WORST)
 
     def limit_values(x: np.ndarray) -> np.ndarray:
@@ -259,7 +274,7 @@ def _search(cands: Candidates, space: LeverSpace, *, sign: float, replications: 
         return np.array(out)
 
     constraints = ()
-    if cands.limits:
+    if cands.limits and not penalty:
         lb = [lim.bound if lim.at_least else -np.inf for lim in cands.limits]
         ub = [np.inf if lim.at_least else lim.bound for lim in cands.limits]
         constraints = (sciopt.NonlinearConstraint(limit_values, lb, ub),)
