@@ -35,6 +35,7 @@ _EXPORTS = {
     "compare_strategies": "analysis.study", "StudySettings": "analysis.study",
     "decide": "analysis.decision", "Decision": "analysis.decision", "DecisionRule": "scenario.decision",
     "sweep": "explore.sweep", "SweepSettings": "explore.sweep",
+    "optimize": "explore.optimize", "OptimizeSettings": "explore.optimize",
     "calibrate": "explore.calibrate", "CalibrationSettings": "explore.calibrate",
     "load_history": "scenario.history",
 }

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 # each module registers its command; this order is the order of ``presale --help``
-from . import validate, schema, run, compare, check, sweep, sensitivity, discover, calibrate  # noqa: F401,I001
+from . import validate, schema, run, compare, check, sweep, sensitivity, discover, calibrate, optimize  # noqa: F401,I001
 from .app import app, err
 
 __all__ = ["app", "main"]

@@ -10,6 +10,8 @@ may import every layer below it (``analysis``, ``runs``, ``engine``,
 Today: :mod:`.design` (grid, Latin-hypercube and Sobol' designs), :mod:`.sweep` (a strategy
 at every design point, on the same replications), :mod:`.sensitivity` (Morris and Sobol'
 indices with SALib, and the replication noise), :mod:`.prim` and :mod:`.discovery`
-(scenario discovery). Import them from their modules: ``from simulation.explore.sweep
+(scenario discovery), :mod:`.levers`, :mod:`.candidates`, :mod:`.optimize` and
+:mod:`.confirmation` (the best plan of a strategy's levers under limits on risk). Import them
+from their modules: ``from simulation.explore.sweep
 import sweep, SweepSettings``.
 """

@@ -10,7 +10,7 @@ from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExec
 from .chunks import ChunkResult, Inputs, run_chunk
 from ..scenario.schema import Scenario
 
-__all__ = ["Dispatch", "START_METHOD"]
+__all__ = ["Dispatch", "START_METHOD", "process_pool"]
 
 START_METHOD = "spawn"
 """Start method of the default process pool; set on a private context, never globally."""
@@ -19,6 +19,13 @@ START_METHOD = "spawn"
 def _ignore_sigint() -> None:
     """Worker initializer: Ctrl-C is handled by the parent, which stops the pool."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """The local pool of ``workers`` spawned processes, Ctrl-C left to the parent. A caller that runs
+    many batches (an optimisation) makes one and injects it into each, instead of a pool per batch."""
+    return ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint,
+                               mp_context=multiprocessing.get_context(START_METHOD))
 
 
 class Dispatch:
@@ -35,9 +42,7 @@ class Dispatch:
         self.trajectories = trajectories
         self.owned = executor is None and workers > 1 and n_chunks > 1
         if self.owned:
-            executor = ProcessPoolExecutor(
-                max_workers=min(workers, n_chunks), initializer=_ignore_sigint,
-                mp_context=multiprocessing.get_context(START_METHOD))
+            executor = process_pool(min(workers, n_chunks))
         self.executor = executor
         self.futures: dict[Future, tuple[int, ...]] = {}
 

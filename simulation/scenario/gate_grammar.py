@@ -80,6 +80,10 @@ class Gate:
         True when ``value`` is a percentage of |baseline mean|.
     strategy : str or None
         Strategy selector; None means every non-baseline strategy.
+    statistic : str
+        The statistic of ``metric`` across replications: ``mean`` for a gate; an
+        optimisation's constraints also name others (``cvar5``, ``p95``,
+        :mod:`simulation.analysis.limits`).
     """
 
     text: str
@@ -89,6 +93,7 @@ class Gate:
     value: float
     percent: bool = False
     strategy: str | None = None
+    statistic: str = "mean"
 
     def threshold(self, baseline_mean: float = math.nan) -> float:
         """Threshold in metric units (a difference for relative gates)."""
@@ -107,8 +112,12 @@ def _syntax_error(text: object, problem: str) -> GateSyntaxError:
     return GateSyntaxError(f"invalid gate {text!r}: {problem}. {GATE_HELP}")
 
 
-def parse_gate(text: str) -> Gate:
+def parse_gate(text: str, *, statistics: str | None = None) -> Gate:
     """Parse one gate string; see the module docstring for the grammar.
+
+    ``statistics`` is a regular expression of further statistics allowed after
+    ``METRIC.`` besides ``mean`` (the limits of an optimisation allow
+    ``cvar5``, ``p95``, ...); a gate allows ``mean`` alone.
 
     Raises
     ------
@@ -135,7 +144,7 @@ def parse_gate(text: str) -> Gate:
     m = _LHS.match(lhs)
     if not m:
         raise _syntax_error(text, f"left side {lhs!r} must be METRIC.mean, e.g. profit.mean")
-    if m["stat"] != "mean":
+    if m["stat"] != "mean" and not (statistics and re.fullmatch(statistics, m["stat"])):
         raise _syntax_error(text, f"unsupported statistic '.{m['stat']}' in {lhs!r}; "
                                   "only '.mean' is supported")
     if not rhs:
@@ -151,7 +160,7 @@ def parse_gate(text: str) -> Gate:
         value = float(r["num"]) if r["num"] else 0.0
         if r["sign"] == "-":
             value = -value
-        return Gate(body_text, m["metric"], op, True, value, bool(r["pct"]), strategy)
+        return Gate(body_text, m["metric"], op, True, value, bool(r["pct"]), strategy, m["stat"])
     a = _ABSOLUTE.match(rhs)
     if not a:
         number = rhs[:-1].strip()
@@ -161,7 +170,7 @@ def parse_gate(text: str) -> Gate:
                    else f"right side {rhs!r} must be 'baseline [+|-]NUMBER[%]' or a NUMBER")
         raise _syntax_error(text, problem)
     return Gate(body_text, m["metric"], op, False, float(a["num"].replace(" ", "")), False,
-                strategy)
+                strategy, m["stat"])
 
 
 def parse_gates(texts: str | Gate | Iterable[str | Gate] | None) -> list[Gate]:
