@@ -1,10 +1,16 @@
-"""One seed, one ``SeedSequence`` tree, named streams.
+"""One seed, one ``SeedSequence`` tree, named streams, and keyed per-consumer numbers.
 
 Every random number in a run comes from a stream identified by
 ``(seed, replication, name, *extra)``. Streams never depend on the strategy or on
 the worker that runs them, so replication ``r`` of every strategy sees the same
 population, the same parameter draws and the same per-consumer daily draws
 (common random numbers), and results do not depend on the number of processes.
+
+The per-consumer daily numbers are counter-based (:class:`KeyedUniforms`): the
+number of consumer ``i`` under a key is a pure function of ``(key, i)``, SplitMix64's
+output function applied to ``key + (i + 1)·γ``. Drawing it for a subset of consumers
+gives exactly the numbers they would have had in a full draw, so a day step draws
+only for the consumers in play, and common random numbers hold by construction.
 """
 
 from __future__ import annotations
@@ -13,7 +19,14 @@ import zlib
 
 import numpy as np
 
-__all__ = ["stream", "name_key"]
+__all__ = ["stream", "name_key", "mix64", "key_of", "KeyedUniforms", "keyed_uniforms"]
+
+_GAMMA = np.uint64(0x9E3779B97F4A7C15)        # SplitMix64's increment (the golden ratio)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+_TOP24 = np.uint64(40)
+_UNIT24 = np.float32(2.0 ** -24)
 
 
 def name_key(name: str) -> int:
@@ -37,3 +50,59 @@ def stream(seed: int, replication: int, name: str, *extra: int) -> np.random.Gen
     """
     key = (int(replication), name_key(name), *(int(e) for e in extra))
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(int(seed), spawn_key=key)))
+
+
+def mix64(x: int) -> int:
+    """SplitMix64's output function on one 64-bit integer (a bijection with full avalanche)."""
+    m = (1 << 64) - 1
+    x &= m
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & m
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & m
+    return x ^ (x >> 31)
+
+
+def key_of(seed: int, replication: int, name: str, *extra: int) -> int:
+    """A 64-bit key for ``(seed, replication, name, *extra)``, each part mixed in turn."""
+    key = mix64(int(seed) * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019)
+    for part in (int(replication), name_key(name), *(int(e) for e in extra)):
+        key = mix64(key ^ mix64(part + 0x9E3779B97F4A7C15))
+    return key
+
+
+def keyed_uniforms(key: int, idx: np.ndarray) -> np.ndarray:
+    """Uniforms in [0, 1) (float32, 24 random bits) of consumers ``idx`` under ``key``.
+
+    The number of consumer ``i`` is SplitMix64's output for the counter ``i + 1`` of a
+    generator whose state starts at ``key``: a pure function of ``(key, i)``, vectorised
+    over ``idx`` with in-place unsigned 64-bit arithmetic (wrapping modulo 2⁶⁴).
+    """
+    x = np.asarray(idx).astype(np.uint64)
+    x += np.uint64(1)
+    x *= _GAMMA
+    x += np.uint64(key)
+    t = np.empty_like(x)
+    np.right_shift(x, _S30, out=t)
+    x ^= t
+    x *= _M1
+    np.right_shift(x, _S27, out=t)
+    x ^= t
+    x *= _M2
+    np.right_shift(x, _S31, out=t)
+    x ^= t
+    x >>= _TOP24
+    out = x.astype(np.float32)
+    out *= _UNIT24
+    return out
+
+
+class KeyedUniforms:
+    """The uniforms of one ``(seed, replication, name, *extra)``, for any subset of consumers."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, seed: int, replication: int, name: str, *extra: int):
+        self.key = key_of(seed, replication, name, *extra)
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray:
+        """Uniforms of consumers ``idx`` (any order, repeats allowed)."""
+        return keyed_uniforms(self.key, idx)

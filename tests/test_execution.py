@@ -76,10 +76,10 @@ class FailingReplication(Replication):
             raise ArithmeticError("no population for replication 4")
         super().__init__(scenario, replication)
 
-    def simulate(self, strategy):
+    def simulate_record(self, strategy):
         if strategy == "prepay" and self.replication == 2:
             raise ValueError("stock went negative")
-        return super().simulate(strategy)
+        return super().simulate_record(strategy)
 
 
 # --- results ----------------------------------------------------------------------------------------

@@ -76,7 +76,7 @@ def run_chunk(scenario: Scenario, replications: Sequence[int], strategies: Seque
     outcomes are kept. An exception in one (strategy, replication) is recorded as
     a failure and the rest go on.
     """
-    outcomes, trajectories, failures = [], [], []
+    records, trajectories, failures = [], [], []
     seed = scenario.run.seed
     groups = _groups(scenario, strategies, inputs)
     for r in replications:
@@ -91,14 +91,15 @@ def run_chunk(scenario: Scenario, replications: Sequence[int], strategies: Seque
             replication.plan_batch(names, trajectories=keep_trajectories)
             for s in names:
                 try:
-                    run = replication.simulate(s)
+                    record, trajectory = replication.simulate_record(s)
                 except Exception as err:
                     failures.append(failure_record(s, r, seed, err))
                     continue
-                outcomes.append(run.outcome)
-                trajectories.append(run.trajectory)
+                records.append(record)
+                trajectories.append(trajectory)
             del replication               # free its population and draws before the next
-    return ChunkResult(tuple(replications), concat_tidy(outcomes), concat_tidy(trajectories),
+    return ChunkResult(tuple(replications), pd.DataFrame(records) if records else pd.DataFrame(),
+                       concat_tidy(trajectories),
                        failure_frame(failures))
 
 
