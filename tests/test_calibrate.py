@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TOY = ROOT / "scenarios/histories/toy_market.yaml"
 FIT = [("market.awareness.innovation", 0.001, 0.05), ("market.awareness.imitation", 0.05, 1.0)]
 COLUMNS = ["day", "reservations", "presale_orders", "orders"]
-SETTINGS = CalibrationSettings(replications=6, max_evaluations=25)
+SETTINGS = CalibrationSettings(replications=6, max_evaluations=25, workers=1)   # several: test_calibration_runner.py
 
 
 def _history(scenario, truth: dict, *, seed: int, days=None):
@@ -61,7 +61,8 @@ def test_recovers_three_known_parameter_sets_within_their_intervals():
 def test_interval_widths_shrink_as_the_market_grows():
     truth = {"market.awareness.innovation": 0.012, "market.awareness.imitation": 0.35}
     widths = {}
-    settings = CalibrationSettings(replications=12, max_evaluations=12)   # more replications: a steadier covariance
+    # more replications: a steadier covariance
+    settings = CalibrationSettings(replications=12, max_evaluations=12, workers=1)
     for size in (500, 4000):
         scenario = _toy(size)
         result = calibrate(scenario, _history(scenario, truth, seed=77), fit=FIT, settings=settings)
@@ -76,7 +77,8 @@ def test_imitation_from_a_single_day_is_not_identified():
     scenario = _toy(2000)
     truth = {"market.awareness.innovation": 0.01, "market.awareness.imitation": 0.3}
     history = _history(scenario, truth, seed=9, days=[0])
-    result = calibrate(scenario, history, fit=FIT[1:], settings=CalibrationSettings(replications=4, max_evaluations=8))
+    result = calibrate(scenario, history, fit=FIT[1:],
+                       settings=CalibrationSettings(replications=4, max_evaluations=8, workers=1))
     row = result.estimates.iloc[0]
     assert not row["identified"]
     assert np.isnan(row["estimate"]) and np.isnan(row["se"])
@@ -90,7 +92,8 @@ def test_cli_writes_a_calibrated_scenario_that_loads(tmp_path):
     out = tmp_path / "cal"
     result = CliRunner().invoke(app, ["calibrate", str(ROOT / "scenarios/histories/toy_noisy.csv"),
                                       "--scenario", str(TOY), "--fit", "market.awareness.imitation=0.05:1.0",
-                                      "--replications", "3", "--max-evaluations", "6", "--out", str(out)])
+                                      "--replications", "3", "--max-evaluations", "6", "--workers", "1",
+                                      "--out", str(out)])
     assert result.exit_code == 0, result.output
     calibrated = load_scenario(out / "calibrated.yaml")
     imitation = calibrated.market.awareness.imitation

@@ -7,7 +7,10 @@ was interrupted (finished work is kept and marked incomplete).
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import typer
 
@@ -167,3 +170,47 @@ def output_folder(path: Path, option: str = "--out") -> Path:
         return path
     err(f"{option}: {problem}; nothing was run")
     raise typer.Exit(EXIT_INPUT)
+
+
+class Runner(NamedTuple):
+    """Where a command's replications run, from ``--executor``, ``--scheduler`` and ``--workers``."""
+
+    executor: object | None
+    """A started Dask executor, or ``None`` for the local process pool."""
+    workers: int | None
+    """Worker count: ``--workers``, or the threads of a Dask cluster."""
+    label: str
+    """The executor as recorded in the manifests."""
+
+
+@contextlib.contextmanager
+def runner_options(source, *, executor: str | None, scheduler: str | None, workers: int | None) -> Iterator[Runner]:
+    """The executor ``--executor``/``--scheduler``/``--workers`` ask for, started for the
+    duration of the block (a local Dask cluster stops at its end); exit 2 when the options
+    do not fit together or the executor cannot start."""
+    from ..errors import PresaleError
+    from .compare_batch import _executor, _executor_label, resolve_executor
+
+    try:
+        kind = resolve_executor(executor, scheduler=scheduler, workers=workers)
+    except PresaleError as e:
+        err(f"{source}: {e}")
+        raise typer.Exit(EXIT_INPUT) from None
+    with contextlib.ExitStack() as stack:
+        try:
+            pool = _executor(kind, workers, scheduler, stack)
+        except (PresaleError, ImportError, OSError) as e:
+            err(f"cannot start the {kind} executor: {e}")
+            raise typer.Exit(EXIT_INPUT) from None
+        if pool is not None and not pool.local and not pool.n_threads:
+            err(f"no Dask workers are connected to {scheduler} yet; replications start when "
+                "workers join (Ctrl-C stops)")
+        yield Runner(pool, (pool.n_threads or workers) if pool is not None else workers,
+                     _executor_label(kind, scheduler))
+
+
+def stopped(source, why: str, out_dir: Path) -> typer.Exit:
+    """Say that a run stopped before its end, what is kept and how to finish it; return the
+    exit (code 3) for the caller to raise."""
+    err(f"{source}: {why}; what finished is kept in {out_dir} (continue with --resume --out {out_dir})")
+    return typer.Exit(EXIT_INCOMPLETE)

@@ -14,25 +14,35 @@ covariance across replications (the noise of one campaign: the history's own),
 ``W`` the diagonal weights and ``1/R`` the simulation correction. A parameter
 whose moments barely move over its whole range, or whose interval would cover
 most of it, is reported as *not identified* instead of as a number.
+
+Every simulation goes through the runner of ``presale compare``
+(:class:`~simulation.explore.moments.SimulatedMoments`): the points of each
+finite-difference Jacobian, known together, run as one batch in parallel on the
+workers; the estimates are identical for any number of workers, and with a
+store a stopped calibration resumes from the batches it finished.
 """
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from ..runs.runner import simulate
+from ..errors import PresaleError
+from ..runs.settings import RunnerOptions
 from ..scenario.history import History
 from ..scenario.overrides import with_overrides
 from ..scenario.paths import get_path
-from .moments import MomentSpec, moment_spec, moments_of
+from .moments import CalibrationStopped, MomentSpec, SimulatedMoments, moment_spec, moments_of
 
-__all__ = ["FitParameter", "CalibrationSettings", "Calibration", "calibrate", "simulated_moments"]
+__all__ = ["FitParameter", "CalibrationSettings", "Calibration", "CalibrationStopped", "calibrate",
+           "simulated_moments"]
 
 _Z95 = 1.959963984540054
+_HAS_WORKERS = "workers" in inspect.signature(optimize.least_squares).parameters   # SciPy >= 1.16
 
 
 @dataclass(frozen=True)
@@ -49,7 +59,7 @@ class FitParameter:
 
 
 @dataclass(frozen=True)
-class CalibrationSettings:
+class CalibrationSettings(RunnerOptions):
     """Options of :func:`calibrate`.
 
     Attributes
@@ -67,6 +77,11 @@ class CalibrationSettings:
         standardised moments by less than this (Euclidean norm, in standard deviations).
     max_width_share
         ... or when its 95 % interval would be wider than this share of its box.
+    workers, executor, executor_kind, store_dir, resume, progress
+        How the simulations run (keyword-only; :class:`~simulation.runs.settings.RunnerOptions`):
+        worker processes (default all cores) or an executor, the folder every batch of
+        candidates is saved in, whether to resume the calibration saved there, and a
+        progress callback. The estimates do not depend on them.
     """
 
     replications: int = 8
@@ -108,21 +123,36 @@ class Calibration:
     info: dict = field(default_factory=dict)
 
 
-def _at(scenario, params, theta):
-    return with_overrides(scenario, {p.path: float(v) for p, v in zip(params, theta)}, source="calibration")
+def simulated_moments(scenario, spec: MomentSpec, *, strategy: str, replications: int,
+                      options: RunnerOptions | None = None):
+    """Moments (replications x moments) of ``strategy`` on ``scenario`` as it is, and the
+    trajectory of each replication."""
+    with SimulatedMoments(scenario, spec, strategy=strategy, paths=(), replications=replications,
+                          options=options) as sim:
+        return sim(())
 
 
-def simulated_moments(scenario, spec: MomentSpec, *, strategy: str, replications: int):
-    """Moments (replications × moments) and the trajectories of each replication."""
-    rows, trajectories = [], []
-    for r in range(replications):
-        t = simulate(scenario, strategy, r).trajectory
-        rows.append(moments_of(spec, {c: t[c].to_numpy() for c in spec.masks}, t["day"].to_numpy()))
-        trajectories.append(t)
-    return np.array(rows), trajectories
+def _check_paths(scenario, params, strategy: str) -> None:
+    for p in params:
+        get_path(scenario, p.path)
+        if p.path.startswith("strategies.") and not p.path.startswith(f"strategies.{strategy}."):
+            raise PresaleError(f"--fit {p.path}: a lever of another strategy; the campaign played "
+                               f"'{strategy}', so only its levers (strategies.{strategy}.…) and inputs "
+                               "(market.…) can be fitted")
 
 
-def calibrate(scenario, history: History, *, fit, settings: CalibrationSettings | None = None) -> Calibration:
+def _batch_map(sim: SimulatedMoments, candidate):
+    """A ``map`` for :func:`scipy.optimize.least_squares`: the points of a finite-difference
+    Jacobian are simulated together, in one batch, before the optimiser reads them."""
+    def batch_map(fun, points):
+        points = [np.array(p, dtype=float) for p in points]
+        sim.many([candidate(p) for p in points])
+        return [fun(p) for p in points]
+    return batch_map
+
+
+def calibrate(scenario, history: History, *, fit, settings: CalibrationSettings | None = None,
+              source: str | None = None) -> Calibration:
     """Estimate the ``fit`` parameters of ``scenario`` from ``history`` by simulated moments.
 
     Parameters
@@ -135,39 +165,52 @@ def calibrate(scenario, history: History, *, fit, settings: CalibrationSettings 
         :class:`FitParameter` (or ``(path, low, high)``) for each value to estimate.
     settings
         :class:`CalibrationSettings`.
+    source
+        The scenario file, recorded in the manifests of the store.
+
+    Raises
+    ------
+    CalibrationStopped
+        Ctrl-C, results that could not be saved or simulated runs that failed;
+        with a store, ``resume`` continues from the batches that finished.
+    PresaleError
+        A path that does not exist or is a lever of another strategy; a store
+        that another run holds, or that holds another scenario's runs on resume.
     """
     s = settings or CalibrationSettings()
     params = [p if isinstance(p, FitParameter) else FitParameter(*p) for p in fit]
-    for p in params:
-        get_path(scenario, p.path)
+    if not params:
+        raise ValueError("give at least one parameter to fit (PATH=LOW:HIGH)")
     strategy = s.strategy or scenario.baseline_name
+    _check_paths(scenario, params, strategy)
     spec = moment_spec(history, block_days=s.block_days)
     if not spec.series:
         raise ValueError(f"{history.source}: no series the engine simulates has a recorded value")
     observed = moments_of(spec, history.series, history.day)
     low = np.array([p.low for p in params])
     span = np.array([p.high - p.low for p in params])
-    theta = lambda u: low + span * np.clip(u, 0.0, 1.0)  # noqa: E731
-    cache: dict[tuple, tuple] = {}
 
-    def evaluate(u):
-        key = tuple(np.round(np.clip(u, 0, 1), 12))
-        if key not in cache:
-            cache[key] = simulated_moments(_at(scenario, params, theta(np.array(key))), spec,
-                                           strategy=strategy, replications=s.replications)
-        return cache[key]
+    def candidate(u):
+        """The parameter values at ``u`` in the unit box (the key of a simulated candidate)."""
+        return tuple(float(v) for v in low + span * np.round(np.clip(u, 0.0, 1.0), 12))
 
     u0 = np.array([np.clip((float(get_path(scenario, p.path)) - p.low) / (p.high - p.low), 0.05, 0.95)
                    if isinstance(get_path(scenario, p.path), (int, float)) else 0.5 for p in params])
-    sims0, _ = evaluate(u0)
-    scale = np.sqrt(sims0.var(axis=0, ddof=1) + np.maximum(np.abs(observed), 1.0))  # Poisson-like floor
-    residual = lambda u: (observed - evaluate(u)[0].mean(axis=0)) / scale  # noqa: E731
-    result = optimize.least_squares(residual, u0, bounds=(0.0, 1.0), diff_step=0.05,
-                                     max_nfev=s.max_evaluations, x_scale=1.0)
-    u_hat = result.x
-    sims, trajectories = evaluate(u_hat)
-    jac_u = _jacobian(lambda u: evaluate(u)[0].mean(axis=0), u_hat, step=0.05)
-    estimates, warnings = _uncertainty(params, theta(u_hat), jac_u / span, sims, scale, s)
+    with SimulatedMoments(scenario, spec, strategy=strategy, paths=[p.path for p in params],
+                          replications=s.replications, options=s, source=source) as sim:
+        evaluate = lambda u: sim(candidate(u))  # noqa: E731
+        sims0, _ = evaluate(u0)
+        scale = np.sqrt(sims0.var(axis=0, ddof=1) + np.maximum(np.abs(observed), 1.0))  # Poisson-like floor
+        residual = lambda u: (observed - evaluate(u)[0].mean(axis=0)) / scale  # noqa: E731
+        parallel = {"workers": _batch_map(sim, candidate)} if _HAS_WORKERS else {}
+        result = optimize.least_squares(residual, u0, bounds=(0.0, 1.0), diff_step=0.05,
+                                         max_nfev=s.max_evaluations, x_scale=1.0, **parallel)
+        u_hat = result.x
+        sims, trajectories = evaluate(u_hat)
+        jac_u = _jacobian(lambda us: [m.mean(axis=0) for m, _ in sim.many([candidate(u) for u in us])],
+                          u_hat, step=0.05)
+        sim.finish()
+    estimates, warnings = _uncertainty(params, low + span * np.clip(u_hat, 0.0, 1.0), jac_u / span, sims, scale, s)
     if result.status <= 0:
         warnings.append(f"the optimiser stopped before converging ({result.message})")
     simulated = sims.mean(axis=0)
@@ -176,19 +219,20 @@ def calibrate(scenario, history: History, *, fit, settings: CalibrationSettings 
     fit = _fit_table(history, spec, trajectories)
     return Calibration(estimates, moments, fit, _goodness(fit, moments),
                        _calibrated_scenario(scenario, params, estimates), tuple(warnings),
-                       n_evaluations=len(cache), objective=float(np.sum(result.fun ** 2)),
+                       n_evaluations=len(sim.cache), objective=float(np.sum(result.fun ** 2)),
                        info={"replications": s.replications, "strategy": strategy, "block_days": s.block_days})
 
 
-def _jacobian(f, u, *, step):
-    """Central differences in the unit box (one-sided at a bound)."""
-    base = f(u)
-    cols = []
+def _jacobian(f_many, u, *, step):
+    """Central differences in the unit box (one-sided at a bound); every point in one batch."""
+    ups, downs = [], []
     for j in range(u.size):
         up, down = u.copy(), u.copy()
         up[j], down[j] = min(u[j] + step, 1.0), max(u[j] - step, 0.0)
-        cols.append((f(up) - f(down)) / (up[j] - down[j]))
-    return np.column_stack(cols) if cols else np.zeros((base.size, 0))
+        ups.append(up)
+        downs.append(down)
+    values = f_many([*ups, *downs])
+    return np.column_stack([(values[j] - values[u.size + j]) / (ups[j][j] - downs[j][j]) for j in range(u.size)])
 
 
 def _uncertainty(params, estimate, jac, sims, scale, s: CalibrationSettings):

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ..errors import PresaleError
+from .progress import ProgressCallback
 
-__all__ = ["ExecutionSettings", "Results"]
+__all__ = ["ExecutionSettings", "Results", "RunnerOptions"]
 
 
 @dataclass(frozen=True)
@@ -107,3 +110,37 @@ class Results:
     n_expected: int
     stopped: str | None = None
     notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunnerOptions:
+    """How a capability built on :func:`~simulation.runs.execution.run_many` hands it its
+    batches; the settings of such a capability extend it (keyword-only fields).
+
+    Attributes
+    ----------
+    workers
+        Worker processes (default ``os.cpu_count()``); ``1`` runs in this process.
+    executor
+        Any :class:`concurrent.futures.Executor` (a Dask client's), used as it is
+        and left running.
+    executor_kind
+        Name of the executor recorded in the manifests; default derived.
+    store_dir
+        Save every batch as it runs in this folder (chunks, manifest, ledger).
+    resume
+        Continue the work saved in ``store_dir`` instead of starting again.
+    progress
+        Called with a :class:`~simulation.runs.progress.ProgressEvent` as work finishes.
+    """
+
+    workers: int | None = None
+    executor: Executor | None = None
+    executor_kind: str | None = None
+    store_dir: Path | None = None
+    resume: bool = False
+    progress: ProgressCallback | None = None
+
+    def __post_init__(self) -> None:
+        if self.workers is not None and (not isinstance(self.workers, int) or self.workers < 1):
+            raise PresaleError(f"workers must be a positive whole number, got {self.workers!r}")
