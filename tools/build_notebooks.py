@@ -413,7 +413,7 @@ ROOT = next(p for p in (Path.cwd(), *Path.cwd().parents) if (p / "scenarios").is
 scenario = load_scenario(ROOT / "scenarios" / "histories" / "toy_market.yaml")
 history = load_history(ROOT / "scenarios" / "histories" / "toy_synthetic.csv")
 fit = [("market.awareness.innovation", 0.001, 0.05), ("market.awareness.imitation", 0.05, 1.0)]
-result = calibrate(scenario, history, fit=fit, settings=CalibrationSettings(replications=4, max_evaluations=10))
+result = calibrate(scenario, history, fit=fit, settings=CalibrationSettings(replications=4, max_evaluations=10, workers=1))
 result.estimates"""),
         ("md", "Goodness of fit per series, then each series day by day against the simulated band."),
         ("code", "result.goodness"),

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import multiprocessing
 import os
 import shutil
 import time
@@ -35,7 +34,7 @@ import pandas as pd
 
 from ..errors import PresaleError
 from ..runs.chunks import MAX_CHUNK_SIZE
-from ..runs.dispatch import START_METHOD, _ignore_sigint, _stop_workers
+from ..runs.dispatch import START_METHOD, process_pool, stop_workers
 from ..runs.execution import run_many
 from ..runs.lock import FolderLock
 from ..runs.progress import ProgressEvent
@@ -184,14 +183,13 @@ class SimulatedMoments:
                 self._lock.release()
                 raise ResultsNotSaved.of(Path(err.filename or o.store_dir), err) from err
         if o.executor is None and (o.workers or os.cpu_count() or 1) > 1:
-            self._pool = ProcessPoolExecutor(max_workers=o.workers or os.cpu_count(), initializer=_ignore_sigint,
-                                             mp_context=multiprocessing.get_context(START_METHOD))
+            self._pool = process_pool(o.workers or os.cpu_count())
         return self
 
     def __exit__(self, kind, error, traceback) -> None:
         if self._pool is not None:
             if kind is not None:
-                _stop_workers(self._pool)
+                stop_workers(self._pool)
             self._pool.shutdown(wait=kind is None, cancel_futures=True)
         if self._lock is not None:
             self._lock.release()

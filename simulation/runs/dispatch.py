@@ -10,7 +10,7 @@ from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExec
 from .chunks import ChunkResult, Inputs, run_chunk
 from ..scenario.schema import Scenario
 
-__all__ = ["Dispatch", "START_METHOD", "process_pool"]
+__all__ = ["Dispatch", "START_METHOD", "process_pool", "stop_workers"]
 
 START_METHOD = "spawn"
 """Start method of the default process pool; set on a private context, never globally."""
@@ -73,11 +73,11 @@ class Dispatch:
         if not self.owned:
             return
         if interrupted:
-            _stop_workers(self.executor)
+            stop_workers(self.executor)
         self.executor.shutdown(wait=not interrupted, cancel_futures=True)
 
 
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
+def stop_workers(pool: ProcessPoolExecutor) -> None:
     """Terminate the pool's processes so that unfinished chunks are dropped at once."""
     terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
     if terminate is not None:
