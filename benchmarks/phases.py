@@ -2,8 +2,9 @@
 
 The phases are the functions and methods the model's day calls, replaced for
 the duration of :func:`phase_timers` by timed wrappers (the package itself is
-not changed). Time not inside any phase (the Mesa scheduler, the loop) is
-reported as ``other``.
+not changed). A phase's time excludes the timed calls it makes: the day's
+uniforms are drawn inside shopping and shipping and count as ``draws``. Time not
+inside any phase (the Mesa scheduler, the loop) is reported as ``other``.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 import simulation.engine.model as model_module
-from simulation.engine.model import DrawCache, PresaleModel
+from simulation.engine.model import PresaleModel
+from simulation.rng import KeyedUniforms
 
 __all__ = ["PHASES", "phase_timers"]
 
 PHASES = {
     "offer": "seller and competitor agents set prices, promotions, advertising, production",
-    "draws": "the day's uniform draws (five per consumer)",
+    "draws": "the day's keyed uniforms, drawn for the consumers in play (inside the phases that use them)",
     "production": "produced units arrive",
     "awareness": "Bass awareness spread",
     "balances": "deposit holders pay the balance or walk away (first balance day)",
@@ -31,13 +33,27 @@ PHASES = {
 }
 
 
-def _timed(fn, totals, key):
+def _timed(fn, totals, key, stack):
+    """``fn`` timed under ``key``, exclusive of the timed calls it makes (those count under theirs).
+
+    ``stack`` holds the time spent in nested timed calls of each open call; ``step`` is
+    timed inclusive and stays off the stack.
+    """
     def wrapper(*args, **kwargs):
         start = time.perf_counter()
+        if key != "step":
+            stack.append(0.0)
         try:
             return fn(*args, **kwargs)
         finally:
-            totals[key] += time.perf_counter() - start
+            elapsed = time.perf_counter() - start
+            if key == "step":
+                totals[key] += elapsed
+            else:
+                nested = stack.pop()
+                totals[key] += elapsed - nested
+                if stack:
+                    stack[-1] += elapsed
     return wrapper
 
 
@@ -49,11 +65,11 @@ def phase_timers() -> Iterator[dict[str, float]]:
     time inside ``PresaleModel.step`` altogether.
     """
     totals: dict[str, float] = defaultdict(float)
-    saved = []
+    saved, stack = [], []
 
     def patch(owner, name, key):
         saved.append((owner, name, getattr(owner, name)))
-        setattr(owner, name, _timed(getattr(owner, name), totals, key))
+        setattr(owner, name, _timed(getattr(owner, name), totals, key, stack))
 
     try:
         for name, key in (("collect_balances", "balances"), ("ship_orders", "shipping"),
@@ -62,7 +78,7 @@ def phase_timers() -> Iterator[dict[str, float]]:
         for name, key in (("_produce", "production"), ("_spread_awareness", "awareness"),
                           ("_end_of_day", "end_of_day"), ("step", "step")):
             patch(PresaleModel, name, key)
-        patch(DrawCache, "get", "draws")
+        patch(KeyedUniforms, "__call__", "draws")
         patch(model_module.SellerAgent, "step", "offer")
         patch(model_module.CompetitorAgent, "step", "offer")
         yield totals

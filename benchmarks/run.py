@@ -451,12 +451,12 @@ def overhead(replications: int, population: int | None = None) -> dict:
             check_invariants(model)
             parts["invariants"] += time.perf_counter() - t
             t = time.perf_counter()
-            run = rep._tidy(model)
+            record, trajectory = rep._record(model)
             parts["tidy_frames"] += time.perf_counter() - t
-            outcomes.append(run.outcome)
-            trajectories.append(run.trajectory)
+            outcomes.append(record)
+            trajectories.append(trajectory)
     t = time.perf_counter()
-    pickle.dumps((concat_tidy(outcomes), concat_tidy(trajectories)))
+    pickle.dumps((pd.DataFrame(outcomes), concat_tidy(trajectories)))   # as a chunk makes them
     parts["chunk_concat_and_pickle"] += time.perf_counter() - t
     per = {k: v / replications * 1000 for k, v in parts.items()}
     return {"population": scenario.run.population, "replications": replications,

@@ -16,8 +16,7 @@ import pandas as pd
 import pytest
 
 from simulation import load_scenario, with_overrides
-from simulation.engine.model import DayDraws, PresaleModel
-from simulation.rng import stream
+from simulation.engine.model import PresaleModel
 from simulation.runs.runner import Replication
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
@@ -80,22 +79,6 @@ def test_reference_refuses_mechanisms_it_lacks(bench):
 
 
 # --- fast paths: exactly the plain results -------------------------------------------------------
-
-@pytest.mark.parametrize("n", [1, 2, 3, 4001])
-def test_day_draws_are_five_vectors_of_the_day_stream(n):
-    plain = stream(3, 1, "day", 5)
-    expected = [plain.random(n, dtype=np.float32) for _ in range(5)]
-    draws = DayDraws(3, 1, 5, n)
-    for name, vector in zip(DayDraws.__slots__, expected):
-        got = getattr(draws, name)
-        assert got.dtype == np.float32 and np.array_equal(got, vector), name
-
-
-def test_day_draws_are_read_only():
-    draws = DayDraws(1, 0, 3, 100)
-    with pytest.raises(ValueError):
-        draws.choice[0] = 0.5
-
 
 def test_strategies_in_lockstep_give_what_each_gives_alone():
     """A batch steps its strategies day by day on shared draws; each result equals a solo run."""

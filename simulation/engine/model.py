@@ -31,39 +31,65 @@ from .agents import CompetitorAgent, SellerAgent
 from ..market.calendar import phase_by_day
 from ..market.ledger import Ledger
 from ..market.population import Population, State, build_population, in_states
-from ..rng import name_key, stream
+from ..rng import KeyedUniforms, exponential, key_of, keyed_uniforms, name_key, stream
 from .shopping import shop
 from .orders import cancel_while_waiting, close_campaign, collect_balances, process_returns, ship_orders
-from ..market.awareness import ad_innovation_rate, bass_hazard, imitation_rate
+from ..market.awareness import ad_innovation_rate, imitation_rate
 from ..market.fulfilment import p_return
 from ..market.inventory import arrivals
 
-__all__ = ["PresaleModel", "DayDraws", "DrawCache"]
+__all__ = ["PresaleModel", "DayDraws", "DrawCache", "AwarenessThresholds"]
 
 
 class DayDraws:
-    """The day's uniform draws, one full-length vector each (draw, then mask).
+    """The day's uniforms, drawn for the consumers who need them.
 
-    The vectors are read-only: the models of one replication share them.
+    Each purpose (``visit``, ``choice``, ``event``, ``leave``) is a keyed source
+    (:class:`~simulation.rng.KeyedUniforms`): the number of consumer ``i`` on this day
+    for this purpose depends on the seed, the replication, the day, the purpose and
+    ``i`` only, so a subset drawn today gets exactly the numbers a full draw would
+    give it, whatever else is drawn (common random numbers by construction).
     """
 
-    __slots__ = ("aware", "visit", "choice", "event", "leave")
+    __slots__ = ("visit", "choice", "event", "leave")
 
-    def __init__(self, seed: int, replication: int, day: int, n: int):
-        # one call for all five vectors: the same numbers as five calls of n, faster
-        block = stream(seed, replication, "day", day).random(len(self.__slots__) * n, dtype=np.float32)
-        block.flags.writeable = False
-        for k, name in enumerate(self.__slots__):
-            setattr(self, name, block[k * n:(k + 1) * n])
+    def __init__(self, seed: int, replication: int, day: int):
+        for name in self.__slots__:
+            setattr(self, name, KeyedUniforms(seed, replication, f"day:{name}", day))
+
+
+class AwarenessThresholds:
+    """When each consumer becomes aware of ours: a unit exponential per consumer, sorted by group.
+
+    A consumer of awareness group ``g`` (home channel x reachable by ads) becomes aware
+    on the first day the group's cumulative hazard reaches their threshold, which
+    has the law of a daily draw against each day's hazard ``1 - exp(-λ)``. Sorted by
+    threshold within each group, the consumers who become aware on a day are a
+    slice of the group's order: found by a binary search, with no draw and no pass
+    over the population. The same consumers under every strategy of a replication.
+    """
+
+    def __init__(self, seed: int, replication: int, groups: np.ndarray, n_groups: int):
+        u = keyed_uniforms(key_of(seed, replication, "aware"), np.arange(groups.shape[0]))
+        e = exponential(u)
+        order = np.lexsort((e, groups))
+        self.order = order                       # consumers, by group then threshold
+        self.sorted = e[order]
+        self.bounds = np.searchsorted(groups[order], np.arange(n_groups + 1))   # group g: bounds[g]:bounds[g + 1]
+
+    def crossing(self, hazard: np.ndarray) -> np.ndarray:
+        """For each group, how many of its consumers have a threshold at most its cumulative ``hazard``."""
+        return np.array([np.searchsorted(self.sorted[lo:hi], h, side="right")
+                         for lo, hi, h in zip(self.bounds[:-1], self.bounds[1:], hazard)], dtype=np.int64)
 
 
 class DrawCache:
-    """The latest day's draws of one replication.
+    """The random numbers of one replication that its strategies share.
 
     Draws depend on the seed, the replication and the day only (common random
     numbers), so models of several strategies of a replication stepped day by
     day together (:meth:`simulation.runs.runner.Replication.plan_batch`) share one
-    cache and each day is drawn once. A model alone has a cache of its own.
+    cache. A model alone has a cache of its own.
     """
 
     def __init__(self, seed: int, replication: int, n: int):
@@ -72,14 +98,20 @@ class DrawCache:
         self._draws: DayDraws | None = None
         self._coupons: dict[str, np.ndarray] = {}
         self._rivals: dict[str, np.ndarray] = {}
+        self._thresholds: AwarenessThresholds | None = None
 
     def get(self, day: int) -> DayDraws:
         """The draws of ``day``."""
         if day != self._day:
-            self._draws = None                # free yesterday's before drawing today's
-            self._draws = DayDraws(self.seed, self.replication, day, self.n)
+            self._draws = DayDraws(self.seed, self.replication, day)
             self._day = day
         return self._draws
+
+    def awareness(self, groups: np.ndarray, n_groups: int) -> AwarenessThresholds:
+        """The awareness thresholds of this replication's consumers (``groups``: each one's group)."""
+        if self._thresholds is None:
+            self._thresholds = AwarenessThresholds(self.seed, self.replication, groups, n_groups)
+        return self._thresholds
 
     def rival_threshold(self, name: str) -> np.ndarray:
         """Each consumer's threshold for knowing the rival ``name``: a unit exponential, fixed for the campaign.
@@ -90,8 +122,8 @@ class DrawCache:
         every strategy (common random numbers).
         """
         if name not in self._rivals:
-            u = stream(self.seed, self.replication, "rival", name_key(name)).random(self.n, dtype=np.float32)
-            e = -np.log1p(-u)
+            u = keyed_uniforms(key_of(self.seed, self.replication, "rival", name_key(name)), np.arange(self.n))
+            e = exponential(u)
             e.flags.writeable = False
             self._rivals[name] = e
         return self._rivals[name]
@@ -187,6 +219,10 @@ class PresaleModel(mesa.Model):
         names = self.channel_names
         pop = self.pop
         self.awareness_group = (pop.channel.astype(np.int16) * 2 + pop.is_reachable).astype(np.uint8)
+        n_groups = 2 * len(names)
+        self.thresholds = self.draws.awareness(self.awareness_group, n_groups)
+        self.aware_hazard = np.zeros(n_groups)      # cumulative Bass hazard of each awareness group
+        self.aware_crossed = np.zeros(n_groups, dtype=np.int64)   # its consumers whose threshold it passed
         reachable = np.bincount(pop.channel[pop.is_reachable], minlength=len(names)) * self.weight
         self.reachable_market = reachable.astype(float)
         self.per_contact = np.array([ch[c].awareness_per_contact for c in names])
@@ -210,7 +246,7 @@ class PresaleModel(mesa.Model):
             competitor.step()
         draws = self.draws.get(self.day)
         self._produce()
-        self._spread_awareness(draws)
+        self._spread_awareness()
         if self.day == self.campaign.calendar.balance_start_day and self.seller.strategy.deposit:
             collect_balances(self)
         cancel_while_waiting(self, draws)
@@ -227,27 +263,32 @@ class PresaleModel(mesa.Model):
             self.ledger.book("produced", self.day, made)
             self.ledger.book("cogs", self.day, made * self.campaign.product.unit_cost)
 
-    def _spread_awareness(self, draws: DayDraws) -> None:
+    def _spread_awareness(self) -> None:
         aw = self.campaign.market.awareness
         state = self.pop.state
         if self.n_unaware == 0:
             return
-        unaware = state == State.UNAWARE
         adopters = (np.count_nonzero(in_states(state, State.DEPOSITED, State.DELIVERED))
                     + aw.reservation_weight * np.count_nonzero(state == State.RESERVED))
         rate = ad_innovation_rate(self.seller.offer.contacts, self.per_contact, self.reachable_market)
         q = imitation_rate(float(aw.imitation), self.rating, effect=aw.wom_rating_effect,
                            reference=aw.wom_reference_rating)
-        innovation = np.empty((rate.shape[0], 2))       # per channel: unreachable, reachable
-        innovation[:, 0] = float(aw.innovation)
-        innovation[:, 1] = float(aw.innovation) + rate
-        hazard = bass_hazard(innovation, q, adopters / self.pop.n).astype(np.float32).ravel()
-        # draw < hazard of one's group implies draw < the largest hazard: look up the
-        # group only for those few candidates (same result as a lookup for everyone)
-        candidates = np.flatnonzero(unaware & (draws.aware < hazard.max()))
-        new = candidates[draws.aware[candidates] < hazard[self.awareness_group[candidates]]]
+        hazard = np.empty((rate.shape[0], 2))       # per channel: unreachable, reachable (today's Bass λ)
+        hazard[:, 0] = float(aw.innovation)
+        hazard[:, 1] = float(aw.innovation) + rate
+        hazard += q * adopters / self.pop.n
+        self.aware_hazard += hazard.ravel()
+        reached = self.thresholds.crossing(self.aware_hazard)
+        bounds = self.thresholds.bounds
+        slices = [self.thresholds.order[bounds[g] + seen:bounds[g] + now]
+                  for g, (seen, now) in enumerate(zip(self.aware_crossed, reached)) if now > seen]
+        self.aware_crossed = reached
+        if not slices:
+            return
+        candidates = np.concatenate(slices)
+        new = candidates[state[candidates] == State.UNAWARE]   # the others knew ours already, or left for a rival
         state[new] = State.AWARE
-        self.n_unaware = np.count_nonzero(unaware) - new.size
+        self.n_unaware -= new.size
 
     def _end_of_day(self) -> None:
         day, w, pop, led = self.day, self.weight, self.pop, self.ledger
@@ -287,6 +328,7 @@ class PresaleModel(mesa.Model):
         """
         self.pop = None
         self.awareness_group = None
+        self.thresholds = None
         self.visit_threshold = None
         self.draws = None
 

@@ -103,7 +103,7 @@ def cancel_while_waiting(model, draws) -> None:
     if idx.size == 0:
         return
     wait = model.day - pop.order_day[idx]
-    quit_ = idx[draws.leave[idx] < p_cancel_waiting(wait, ful.cancel_share_30_days)]
+    quit_ = idx[draws.leave(idx) < p_cancel_waiting(wait, ful.cancel_share_30_days)]
     if quit_.size:
         refund(model, quit_, State.CANCELLED)
         model.ledger.book("cancellations", model.day, quit_.size * model.weight)
@@ -117,7 +117,7 @@ def ship_orders(model, draws) -> None:
         return
     served = first_in_line(waiting, keys=(pop.order_day,), capacity=model.stock, partial=True)
     idx = np.flatnonzero(served)
-    deliver(model, idx, draws.event[idx])
+    deliver(model, idx, draws.event(idx))
     if day > model.ship_day:
         led.book("late_shipped", day, idx.size * w)
     still = waiting & ~served
@@ -127,7 +127,8 @@ def ship_orders(model, draws) -> None:
     led.book("backorders_unserved", day, np.count_nonzero(still) * w)
     ful = model.seller.strategy.fulfilment
     if ful.cancellation_right and day > model.ship_day + ful.late_tolerance_days:
-        quit_ = np.flatnonzero(still & (draws.event < ful.p_cancel_per_late_day))
+        late = np.flatnonzero(still)
+        quit_ = late[draws.event(late) < ful.p_cancel_per_late_day]
         refund(model, quit_, State.CANCELLED)
         led.book("cancellations", day, quit_.size * w)
         led.book("late_cancellations", day, quit_.size * w)

@@ -33,20 +33,23 @@ def shop(model, draws) -> None:
     """Run today's choices and apply them."""
     pop = model.pop
     phase = Phase(int(model.phase[model.day]))
-    active = in_states(pop.state, State.AWARE, State.RESERVED)
     p_visit = model.visit_threshold
-    visit = draws.visit < p_visit
+    active = np.flatnonzero(in_states(pop.state, State.AWARE, State.RESERVED))
+    u_active = draws.visit(active)
+    visit = u_active < p_visit[active]
     if phase == Phase.PRESALE:
-        visit |= pop.state == State.RESERVED
-    idx = np.flatnonzero(active & visit)
-    rivals_only = _rival_shoppers(model, visit)
-    if rivals_only.size:
-        idx = np.sort(np.concatenate([idx, rivals_only]))
+        visit |= pop.state[active] == State.RESERVED
+    idx, u_visit = active[visit], u_active[visit]
+    strangers, u_strangers = _rival_shoppers(model, draws)
+    if strangers.size:
+        idx, u_visit = np.concatenate([idx, strangers]), np.concatenate([u_visit, u_strangers])
+        order = np.argsort(idx, kind="stable")
+        idx, u_visit = idx[order], u_visit[order]
     if idx.size == 0:
         return
     s = shoppers_of(model, idx, phase)
-    u_choice, u_redeem = draws.choice[idx], draws.event[idx]
-    queue = queue_keys(draws.visit[idx], p_visit[idx])
+    u_choice, u_redeem = draws.choice(idx), draws.event(idx)
+    queue = queue_keys(u_visit, p_visit[idx])
     promos, masks = promotion_masks(model, idx, u_redeem)
     levels = model.seller.offer.limited.levels
     level = int(np.argmax(level_room(levels, model.weight) > 0))   # the first with a whole order left
@@ -58,16 +61,19 @@ def shop(model, draws) -> None:
     _apply(model, idx, quotes, phase, draws, queue=queue, shoppers=s, stopped=stopped)
 
 
-def _rival_shoppers(model, visit: np.ndarray) -> np.ndarray:
-    """Consumers unaware of ours who shop today because they know a rival on sale."""
+def _rival_shoppers(model, draws) -> tuple[np.ndarray, np.ndarray]:
+    """Consumers unaware of ours who shop today because they know a rival on sale, and their visit draws."""
     launched = [c for c in model.competitors if c.is_launched]
-    if not launched:
-        return np.empty(0, dtype=np.intp)
-    candidates = np.flatnonzero(visit & (model.pop.state == State.UNAWARE))
+    if not launched or model.n_unaware == 0:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.float32)
+    candidates = np.flatnonzero(model.pop.state == State.UNAWARE)
     knows = np.zeros(candidates.size, dtype=bool)
     for comp in launched:
         knows |= comp.knows(candidates)
-    return candidates[knows]
+    candidates = candidates[knows]
+    u = draws.visit(candidates)
+    visit = u < model.visit_threshold[candidates]
+    return candidates[visit], u[visit]
 
 
 def _apply(model, idx, quotes: Quotes, phase, draws, *, queue, shoppers, stopped) -> None:
@@ -107,7 +113,7 @@ def _apply(model, idx, quotes: Quotes, phase, draws, *, queue, shoppers, stopped
         led.book("presale_orders", day, presale_units)
         _recover_lost_sales(model, b)
         if phase >= Phase.LAUNCH:
-            deliver(model, b, draws.leave[b])
+            deliver(model, b, draws.leave(b))
     if b.size or stopped.any():
         n_promos = len(model.seller.strategy.promotions)
         rows = [i for i, _ in quotes.promos]
@@ -118,7 +124,7 @@ def _apply(model, idx, quotes: Quotes, phase, draws, *, queue, shoppers, stopped
         closed[rows] = stopped
         model.seller.record_sales(by_promotion=spent, units_by_promotion=units, presale_orders=presale_units,
                                   stopped=closed)
-    u_leave = draws.leave[idx]
+    u_leave = draws.leave(idx)
     ch = model.campaign.market.choice
     if turned.any():
         if phase >= Phase.LAUNCH:
