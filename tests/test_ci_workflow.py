@@ -29,9 +29,9 @@ def test_the_example_workflow_passes_on_the_bundled_scenarios(tmp_path):
     args = [w for w in words[2:] if w != "scenarios/*.yaml"]
     args = [str(tmp_path / "summary.md") if w == "$GITHUB_STEP_SUMMARY" else w for w in args]
     args = [str(tmp_path / "gates.xml") if w == "gates.xml" else w for w in args]
-    # Later options win: fewer replications than the workflow's 200 keep the test quick.
+    # Later options win: fewer replications (and consumers) than the workflow's keep the test quick.
     proc = subprocess.run([sys.executable, "-m", "simulation", "compare", *files, *args,
-                           "--replications", "40", "--out", str(tmp_path / "results")],
+                           "--replications", "40", "--population", "20000", "--out", str(tmp_path / "results")],
                           cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     cases = list(ET.parse(tmp_path / "gates.xml").getroot().iter("testcase"))
