@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import EXIT_GATE, EXIT_INCOMPLETE, EXIT_INPUT, EXIT_OK, app, err, load_all, output_folder, override
+from .app import EXIT_GATE, EXIT_INCOMPLETE, EXIT_INPUT, EXIT_OK, app, err, load_all, output_folder, override, runner_options
 from .compare import ExecutorKind
 
 
@@ -50,14 +50,12 @@ def optimize_cmd(
     --lever strategies.full_prepay.inventory.initial_stock=4000:12000:500
     --constraint "p_stockout_early <= 0.1" --replications 30
     """
-    import contextlib
     from dataclasses import replace
 
     from ..errors import PresaleError
     from ..explore.candidates import BatchInterrupted
     from ..explore.optimize import OptimizeSettings, optimize
     from ..report.optimize import write_optimization
-    from .compare_batch import _executor, _executor_label, resolve_executor
     from .progress_bar import ProgressBar
 
     (sc,) = load_all([file])
@@ -75,18 +73,13 @@ def optimize_cmd(
                                 confirm_replications=confirm_replications, pareto=pareto, resume=resume,
                                 store_dir=batches, progress=None if quiet else ProgressBar(sc.name))
     try:
-        kind = resolve_executor(None if executor is None else executor.value, scheduler=scheduler, workers=workers)
         _check(sc, settings)
     except PresaleError as e:
         err(f"{file}: {e}")
         raise typer.Exit(EXIT_INPUT) from None
-    with contextlib.ExitStack() as stack:
-        try:
-            pool = _executor(kind, workers, scheduler, stack)
-        except (PresaleError, ImportError, OSError) as e:
-            err(f"cannot start the {kind} executor: {e}")
-            raise typer.Exit(EXIT_INPUT) from None
-        settings = replace(settings, workers=workers, executor=pool, executor_kind=_executor_label(kind, scheduler))
+    with runner_options(file, executor=None if executor is None else executor.value, scheduler=scheduler,
+                        workers=workers) as runner:
+        settings = replace(settings, workers=runner.workers, executor=runner.executor, executor_kind=runner.label)
         try:
             result = optimize(sc, settings, source=str(file))
         except BatchInterrupted as e:

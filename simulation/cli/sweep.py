@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import EXIT_INCOMPLETE, EXIT_INPUT, EXIT_OK, app, err, load_all, override
+from .app import EXIT_INCOMPLETE, EXIT_INPUT, EXIT_OK, app, err, load_all, override, runner_options
 from .compare import ExecutorKind
 
 
@@ -68,17 +68,14 @@ def sweep_cmd(
     Example: presale sweep scenarios/winter_apparel.yaml --strategy full_prepay
     --param strategies.full_prepay.pricing.presale_price=699:899:50 --replications 40
     """
-    import contextlib
 
     from ..errors import PresaleError
     from ..runs.store import ResultsNotSaved
-    from .compare_batch import _executor, _executor_label, resolve_executor
     from .progress_bar import ProgressBar
 
     (sc,) = load_all([file])
     sc = override(sc, seed=seed, population=population)
     try:
-        kind = resolve_executor(None if executor is None else executor.value, scheduler=scheduler, workers=workers)
         settings = _settings_from(sc, file, name=name, strategy=strategy, params=param or [], design=design,
                                   points=points, replications=replications, reference=reference, metric=metric)
     except PresaleError as e:
@@ -91,15 +88,10 @@ def sweep_cmd(
 
     label = name or settings.strategy or sc.baseline_name
     out_dir = out or Path("results") / f"{file.stem}-sweep-{label}"
-    with contextlib.ExitStack() as stack:
-        try:
-            pool = _executor(kind, workers, scheduler, stack)
-        except (PresaleError, ImportError, OSError) as e:
-            err(f"cannot start the {kind} executor: {e}")
-            raise typer.Exit(EXIT_INPUT) from None
-        settings = replace(settings, workers=(pool.n_threads or workers) if pool is not None else workers,
-                           executor=pool, executor_kind=_executor_label(kind, scheduler), store_dir=out_dir,
-                           resume=resume, progress=None if quiet else ProgressBar(sc.name))
+    with runner_options(file, executor=None if executor is None else executor.value, scheduler=scheduler,
+                        workers=workers) as runner:
+        settings = replace(settings, workers=runner.workers, executor=runner.executor, executor_kind=runner.label,
+                           store_dir=out_dir, resume=resume, progress=None if quiet else ProgressBar(sc.name))
         try:
             result = sweep(sc, settings, source=str(file))
         except ResultsNotSaved as e:        # a full disk: what finished is kept for --resume

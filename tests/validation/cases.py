@@ -879,7 +879,7 @@ def random_rationing() -> Case:
 
 
 CASES: tuple[Callable[[], Case], ...] = (
-    bass_diffusion, logit_choice, deposit_inflation, deposit_option, strategic_waiting, markdown_path, advance_selling,
+    bass_diffusion, logit_choice, deposit_inflation, deposit_option, rival_market, strategic_waiting, markdown_path, advance_selling,
     stock_limited_demand, returns_by_rating, random_rationing,
 )
 """Every validation case, in the order of docs/validation.md."""
