@@ -184,7 +184,7 @@ def test_contradictory_executor_options_are_refused(executor, scheduler, workers
     ("nonsense", "--scheduler 'nonsense' is not a Dask scheduler address"),
     (f"tcp://127.0.0.1:{closed_port()}", "connection refused"),
     ("tcp://no-such-host.invalid:8786", "unknown host 'no-such-host.invalid'"),
-])
+], ids=["not-an-address", "closed-port", "unknown-host"])   # fixed ids: the closed port differs per process
 def test_a_bad_scheduler_address_says_what_is_wrong(address, message):
     with pytest.raises(PresaleError, match=message), dask_executor(scheduler=address, connect_timeout_s=2):
         pass
