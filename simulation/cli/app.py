@@ -172,6 +172,23 @@ def output_folder(path: Path, option: str = "--out") -> Path:
     raise typer.Exit(EXIT_INPUT)
 
 
+@contextlib.contextmanager
+def exploration_exits(file, out_dir) -> Iterator[None]:
+    """Exit codes of a run that writes its results under ``out_dir`` as it goes: a full disk
+    exits 3 (what finished is kept for ``--resume``), bad input exits 2 with the file named."""
+    from ..errors import PresaleError
+    from ..runs.store import ResultsNotSaved
+
+    try:
+        yield
+    except ResultsNotSaved as e:
+        err(f"{file}: {e}; finished replications are kept in {out_dir} (free space, then --resume)")
+        raise typer.Exit(EXIT_INCOMPLETE) from None
+    except PresaleError as e:
+        err(f"{file}: {e}")
+        raise typer.Exit(EXIT_INPUT) from None
+
+
 class Runner(NamedTuple):
     """Where a command's replications run, from ``--executor``, ``--scheduler`` and ``--workers``."""
 

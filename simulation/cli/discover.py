@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import EXIT_INCOMPLETE, EXIT_INPUT, EXIT_OK, app, err, explore_setup
+from .app import EXIT_INCOMPLETE, EXIT_OK, app, err, exploration_exits, explore_setup
 
 
 @app.command(name="discover")
@@ -33,8 +33,6 @@ def discover_cmd(
     numbers). Writes experiments.parquet, prim_box.csv, prim_trajectory.csv, report.html,
     report.md and figures. Exit codes: 0 ok, 2 bad input, 3 some runs failed or interrupted.
     """
-    from ..errors import PresaleError
-    from ..runs.store import ResultsNotSaved
     from ..explore.discovery import discover
     from ..report.discovery import write_discovery
 
@@ -42,14 +40,8 @@ def discover_cmd(
                                           replications=replications, workers=workers, population=population,
                                           seed=seed, out=out, resume=resume, quiet=quiet)
     name = settings.strategy
-    try:
+    with exploration_exits(file, out_dir):
         result = discover(sc, settings, rule=fail_when, points=points, threshold=threshold, source=str(file))
-    except ResultsNotSaved as e:        # a full disk: what finished is kept for --resume
-        err(f"{file}: {e}; finished replications are kept in {out_dir} (free space, then --resume)")
-        raise typer.Exit(EXIT_INCOMPLETE) from None
-    except PresaleError as e:
-        err(f"{file}: {e}")
-        raise typer.Exit(EXIT_INPUT) from None
     if result.sweep.interrupted:
         err(f"{file}: interrupted; finished runs are saved in {out_dir} (continue with --resume --out {out_dir})")
         raise typer.Exit(EXIT_INCOMPLETE)

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import EXIT_INCOMPLETE, EXIT_INPUT, EXIT_OK, app, err, explore_setup
+from .app import EXIT_INCOMPLETE, EXIT_OK, app, err, exploration_exits, explore_setup
 
 
 class Method(str, Enum):
@@ -45,8 +45,6 @@ def sensitivity_cmd(
     """
     import warnings
 
-    from ..errors import PresaleError
-    from ..runs.store import ResultsNotSaved
     from ..explore.sensitivity import sensitivity
     from ..report.sensitivity import write_sensitivity
 
@@ -54,16 +52,9 @@ def sensitivity_cmd(
                                           replications=replications, workers=workers, population=population,
                                           seed=seed, out=out, resume=resume, quiet=quiet)
     name = settings.strategy
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)        # SALib: n not a power of two
-            result = sensitivity(sc, settings, method=method.value, n=n, source=str(file))
-    except ResultsNotSaved as e:        # a full disk: what finished is kept for --resume
-        err(f"{file}: {e}; finished replications are kept in {out_dir} (free space, then --resume)")
-        raise typer.Exit(EXIT_INCOMPLETE) from None
-    except PresaleError as e:
-        err(f"{file}: {e}")
-        raise typer.Exit(EXIT_INPUT) from None
+    with exploration_exits(file, out_dir), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)        # SALib: n not a power of two
+        result = sensitivity(sc, settings, method=method.value, n=n, source=str(file))
     write_sensitivity(out_dir, result)
     if any(r.interrupted for r in result.runs):
         err(f"{file}: interrupted; finished runs are saved in {out_dir} (continue with --resume --out {out_dir})")

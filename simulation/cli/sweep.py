@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import EXIT_INCOMPLETE, EXIT_INPUT, EXIT_OK, app, err, load_all, override, runner_options
+from .app import EXIT_INCOMPLETE, EXIT_INPUT, EXIT_OK, app, err, exploration_exits, load_all, override, runner_options
 from .compare import ExecutorKind
 
 
@@ -70,7 +70,6 @@ def sweep_cmd(
     """
 
     from ..errors import PresaleError
-    from ..runs.store import ResultsNotSaved
     from .progress_bar import ProgressBar
 
     (sc,) = load_all([file])
@@ -92,14 +91,8 @@ def sweep_cmd(
                         workers=workers) as runner:
         settings = replace(settings, workers=runner.workers, executor=runner.executor, executor_kind=runner.label,
                            store_dir=out_dir, resume=resume, progress=None if quiet else ProgressBar(sc.name))
-        try:
+        with exploration_exits(file, out_dir):
             result = sweep(sc, settings, source=str(file))
-        except ResultsNotSaved as e:        # a full disk: what finished is kept for --resume
-            err(f"{file}: {e}; finished replications are kept in {out_dir} (free space, then --resume)")
-            raise typer.Exit(EXIT_INCOMPLETE) from None
-        except PresaleError as e:
-            err(f"{file}: {e}")
-            raise typer.Exit(EXIT_INPUT) from None
     if result.interrupted:
         err(f"{file}: interrupted; finished replications are saved in {out_dir} (continue with --resume --out {out_dir})")
         raise typer.Exit(EXIT_INCOMPLETE)

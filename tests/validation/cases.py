@@ -602,8 +602,8 @@ def rival_market() -> Case:
                      "(u_r), ours at the launch (u_o, patience 1) and nothing (0): each day P = e^{u_r/s} / "
                      "(e^{u_r/s} + e^{u_o/s} + 1), so 1 − (1 − P)^D buy the rival over D days and (1 − P)^D · "
                      "e^{u_o/s} / (e^{u_r/s} + e^{u_o/s} + 1) buy ours on the launch day. Nobody aware of ours, "
-                     f"a share K(t) = 1 − (1 − k0)·e^{{−p (t+1)}} knows the rival: its buyers B(t) = B(t−1) + "
-                     f"(K(t) − B(t−1))·e^{{u_r/s}} / (e^{{u_r/s}} + 1) from its launch"),
+                     "a share K(t) = 1 − (1 − k0)·e^{−p (t+1)} knows the rival: its buyers B(t) = B(t−1) + "
+                     "(K(t) − B(t−1))·e^{u_r/s} / (e^{u_r/s} + 1) from its launch"),
         scenario_file="scenarios/validation/rival_market.yaml",
         mechanism=("the rival's own awareness (simulation/engine/agents.py CompetitorAgent, market/competition.py) and "
                    "the shoppers and their alternatives (simulation/engine/shopping.py, quotes.py)"),
