@@ -22,7 +22,7 @@ __all__ = ["PHASES", "phase_timers"]
 
 PHASES = {
     "offer": "seller and competitor agents set prices, promotions, advertising, production",
-    "draws": "the day's keyed uniforms, drawn for the consumers in play (inside the phases that use them)",
+    "draws": "the day's visitors and keyed uniforms, drawn for the consumers in play (inside the phases that use them)",
     "production": "produced units arrive",
     "awareness": "Bass awareness spread",
     "balances": "deposit holders pay the balance or walk away (first balance day)",
@@ -79,6 +79,7 @@ def phase_timers() -> Iterator[dict[str, float]]:
                           ("_end_of_day", "end_of_day"), ("step", "step")):
             patch(PresaleModel, name, key)
         patch(KeyedUniforms, "__call__", "draws")
+        patch(model_module.DayDraws, "visitors", "draws")
         patch(model_module.SellerAgent, "step", "offer")
         patch(model_module.CompetitorAgent, "step", "offer")
         yield totals

@@ -19,7 +19,8 @@ import zlib
 
 import numpy as np
 
-__all__ = ["stream", "name_key", "mix64", "key_of", "KeyedUniforms", "keyed_uniforms", "exponential"]
+__all__ = ["stream", "name_key", "mix64", "key_of", "KeyedUniforms", "keyed_uniforms", "exponential",
+           "bernoulli_positions"]
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)        # SplitMix64's increment (the golden ratio)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -128,3 +129,37 @@ def exponential(u: np.ndarray) -> np.ndarray:
     (a zero hazard never reaches a threshold) and never infinite.
     """
     return -np.log1p(-(u.astype(np.float64) + 2.0 ** -25))
+
+
+def bernoulli_positions(key: int, n: int, p: float) -> np.ndarray:
+    """The indices ``0 <= i < n`` that a Bernoulli(``p``) process picks under ``key``, ascending.
+
+    Each index is picked independently with probability ``p``. The gaps between picks are
+    geometric, ``floor(ln U / ln(1 - p))`` with ``U = 1 - u``, the ``j``-th from the keyed
+    uniform ``u`` at counter ``j``, so the work is in proportion to the picks, ``p·n``, not
+    to ``n``, and the picks depend on ``(key, n, p)`` only. The 24-bit uniforms cut the
+    gap's law off where its tail falls below 2⁻²⁴ (float32 logarithms, as accurate as the
+    grid).
+    """
+    if n <= 0 or p <= 0:
+        return np.empty(0, dtype=np.intp)
+    if p >= 1:
+        return np.arange(n, dtype=np.intp)
+    scale = 1.0 / np.log1p(-p)
+    expected = p * n
+    block = int(expected + 6.0 * np.sqrt(expected) + 32)
+    parts, last, counter = [], -1, 0
+    while last < n - 1:
+        u = keyed_uniforms(key, np.arange(counter, counter + block))
+        np.subtract(np.float32(1), u, out=u)              # 1 - u: in (0, 1], exact on the grid
+        np.log(u, out=u)
+        u *= np.float32(scale)
+        steps = u.astype(np.intp)                           # a floor: the quotient is not negative
+        steps += 1
+        at = last + np.cumsum(steps)
+        inside = at[at < n]
+        parts.append(inside)
+        if inside.size < at.size:
+            break
+        last, counter = int(at[-1]), counter + block
+    return np.concatenate(parts) if len(parts) > 1 else parts[0]

@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pytest
 
-from simulation.market.fulfilment import first_in_line, first_shortfall, p_return, queue_keys
+from simulation.market.fulfilment import first_in_line, first_shortfall, p_return
 from simulation.market.population import State
 from simulation.engine.metrics import outcome_record, trajectory_frame
 from simulation.scenario.sections import ReturnCurve
@@ -44,27 +44,6 @@ def test_first_in_line_serves_by_key_up_to_capacity():
     np.testing.assert_array_equal(served, [False, True, False, False, True])
     np.testing.assert_array_equal(first_in_line(candidates, keys=(order_day,), capacity=4), candidates)
     assert not first_in_line(candidates, keys=(order_day,), capacity=0.5).any()
-
-
-@pytest.mark.parametrize("conversion", [0.05, 0.3, 0.9])
-def test_queue_keys_are_uniform_whatever_the_channel_and_the_reason_to_visit(conversion):
-    """Keys of shoppers who came by chance (draw below the conversion) and of those who came
-    as of right (draw above it) are uniform on [0, 1): mean 1/2 and variance 1/12, each
-    within 4 standard errors, over 200,000 draws."""
-    u = np.random.default_rng(5).random(200_000, dtype=np.float32)
-    c = np.full(u.size, conversion, dtype=np.float32)
-    keys = queue_keys(u, c)
-    assert keys.dtype == np.float32 and keys.min() >= 0.0 and keys.max() < 1.0
-    for part in (keys[u < c], keys[u >= c]):
-        n = part.size
-        assert abs(part.mean() - 0.5) <= 4 * math.sqrt(1 / 12 / n)
-        assert abs(part.var() - 1 / 12) <= 4 * math.sqrt(1 / 180 / n)   # Var of (U - 1/2)^2 is 1/180
-
-
-def test_queue_keys_at_conversion_zero_and_one():
-    u = np.array([0.0, 0.25, 0.5, 0.999], dtype=np.float32)
-    np.testing.assert_allclose(queue_keys(u, np.zeros(4, dtype=np.float32)), u)
-    np.testing.assert_allclose(queue_keys(u, np.ones(4, dtype=np.float32)), u)
 
 
 def test_first_shortfall_finds_the_first_limit_to_run_out():

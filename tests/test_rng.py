@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulation.engine.model import AwarenessThresholds, DayDraws
+from simulation.engine.model import AwarenessThresholds, DayDraws, DrawCache
 from simulation.rng import KeyedUniforms, exponential, key_of, keyed_uniforms, mix64
 
 N = 1_000_000
@@ -85,7 +85,7 @@ def test_exponential_thresholds_are_positive_with_unit_mean():
 def test_day_draws_are_the_keyed_sources_of_the_day():
     draws = DayDraws(4, 1, 12)
     idx = np.arange(100)
-    for name in DayDraws.__slots__:
+    for name in DayDraws.PURPOSES:
         assert np.array_equal(getattr(draws, name)(idx), KeyedUniforms(4, 1, f"day:{name}", 12)(idx))
 
 
@@ -96,3 +96,18 @@ def test_awareness_thresholds_cross_in_order_within_each_group():
     assert all((groups[t.order[lo:hi]] == g).all() for g, (lo, hi) in enumerate(zip(t.bounds[:-1], t.bounds[1:])))
     assert list(t.crossing(np.zeros(4))) == [0, 0, 0, 0]
     assert list(t.crossing(np.full(4, np.inf))) == [3, 3, 2, 0]
+
+
+def test_rival_thresholds_are_unit_exponentials_drawn_sorted():
+    """Rényi's representation: cumulative exponential spacings are the order statistics of
+    unit exponentials; handed out by a random permutation, each consumer's threshold is a unit
+    exponential, independent of its index (KS test, and no trend along the index)."""
+    n = 200_000
+    thresholds, order = DrawCache(3, 1, n).rival_thresholds("rival")
+    assert np.all(np.diff(thresholds) >= 0) and np.array_equal(np.sort(order), np.arange(n))
+    e = np.empty(n)
+    e[order] = thresholds
+    assert stats.kstest(e, "expon").pvalue > 1e-3
+    assert abs(stats.spearmanr(np.arange(n), e).statistic) < 4 / np.sqrt(n)
+    again = DrawCache(3, 1, n).rival_thresholds("rival")
+    assert np.array_equal(again[0], thresholds) and np.array_equal(again[1], order)

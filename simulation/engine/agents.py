@@ -135,7 +135,7 @@ class CompetitorAgent(mesa.Agent):
     Consumers know the rival through its own awareness process (an initial share,
     its advertising and its buyers' word of mouth), independent of ours: its
     cumulative hazard ``known_hazard`` grows day by day, and a consumer knows the
-    rival once it reaches their threshold (:meth:`DrawCache.rival_threshold`).
+    rival once it reaches their threshold (:meth:`DrawCache.rival_thresholds`).
     """
 
     def __init__(self, model, name: str, spec):
@@ -149,12 +149,25 @@ class CompetitorAgent(mesa.Agent):
         self._innovation, self._imitation = float(aw.innovation), float(aw.imitation)
         self._market = float(model.campaign.market.size)
         self.everyone_knows = not np.isfinite(self.known_hazard)
+        self._known: np.ndarray | None = None     # who knows the rival (by threshold <= hazard), kept day by day
+        self._known_count, self._known_at = 0, None
 
     def knows(self, idx: np.ndarray) -> np.ndarray:
         """Mask of consumers ``idx`` who know the rival today."""
         if self.everyone_knows:
             return np.ones(idx.shape[0], dtype=bool)
-        return self.model.draws.rival_threshold(self.name)[idx] <= self.known_hazard
+        if self._known is None or self._known_at != self.known_hazard:
+            self._update_known()
+        return self._known[idx]
+
+    def _update_known(self) -> None:
+        """Mark the consumers whose threshold the cumulative hazard has reached since the last update."""
+        thresholds, order = self.model.draws.rival_thresholds(self.name)
+        if self._known is None:
+            self._known = np.zeros(order.shape[0], dtype=bool)
+        reached = int(np.searchsorted(thresholds, self.known_hazard, side="right"))
+        self._known[order[self._known_count:reached]] = True
+        self._known_count, self._known_at = reached, self.known_hazard
 
     def _spread_awareness(self) -> None:
         day = self.model.day

@@ -31,7 +31,7 @@ from .agents import CompetitorAgent, SellerAgent
 from ..market.calendar import phase_by_day
 from ..market.ledger import Ledger
 from ..market.population import Population, State, build_population, in_states
-from ..rng import KeyedUniforms, exponential, key_of, keyed_uniforms, name_key, stream
+from ..rng import KeyedUniforms, bernoulli_positions, exponential, key_of, keyed_uniforms, mix64, name_key, stream
 from .shopping import shop
 from .orders import cancel_while_waiting, close_campaign, collect_balances, process_returns, ship_orders
 from ..market.awareness import ad_innovation_rate, imitation_rate
@@ -42,20 +42,41 @@ __all__ = ["PresaleModel", "DayDraws", "DrawCache", "AwarenessThresholds"]
 
 
 class DayDraws:
-    """The day's uniforms, drawn for the consumers who need them.
+    """The day's random numbers, drawn only for the consumers who need them.
 
-    Each purpose (``visit``, ``choice``, ``event``, ``leave``) is a keyed source
-    (:class:`~simulation.rng.KeyedUniforms`): the number of consumer ``i`` on this day
-    for this purpose depends on the seed, the replication, the day, the purpose and
-    ``i`` only, so a subset drawn today gets exactly the numbers a full draw would
-    give it, whatever else is drawn (common random numbers by construction).
+    Each per-consumer purpose (``choice``, ``event``, ``leave``, ``queue``) is a keyed
+    source (:class:`~simulation.rng.KeyedUniforms`): the number of consumer ``i`` on this
+    day for this purpose depends on the seed, the replication, the day, the purpose and
+    ``i`` only, so a subset drawn today gets exactly the numbers a full draw would give
+    it, whatever else is drawn (common random numbers by construction). Who comes to
+    shop is drawn once a day for everyone at once (:meth:`visitors`), in proportion to
+    the visitors rather than to the population.
     """
 
-    __slots__ = ("visit", "choice", "event", "leave")
+    PURPOSES = ("choice", "event", "leave", "queue")
+    """The keyed per-consumer sources, one attribute each."""
+    __slots__ = (*PURPOSES, "_visit_key", "_visitors")
 
     def __init__(self, seed: int, replication: int, day: int):
-        for name in self.__slots__:
+        for name in self.PURPOSES:
             setattr(self, name, KeyedUniforms(seed, replication, f"day:{name}", day))
+        self._visit_key = key_of(seed, replication, "day:visit", day)
+        self._visitors: dict[tuple, np.ndarray] = {}
+
+    def visitors(self, members: list[np.ndarray], p: tuple[float, ...]) -> np.ndarray:
+        """The consumers who come to shop today if they are in play, grouped by channel.
+
+        ``members[c]`` holds the consumers of channel ``c``, each of whom comes with
+        probability ``p[c]``, independently of everyone else and of other days: a
+        Bernoulli pick over the channel's members (:func:`~simulation.rng.bernoulli_positions`,
+        keyed by the day and the channel), so the work is in proportion to the visitors.
+        The strategies of a replication stepped together share the result.
+        """
+        if p not in self._visitors:
+            picks = [m[bernoulli_positions(mix64(self._visit_key ^ mix64(c + 1)), m.shape[0], pc)]
+                     for c, (m, pc) in enumerate(zip(members, p))]
+            self._visitors[p] = np.concatenate(picks) if picks else np.empty(0, dtype=np.intp)
+        return self._visitors[p]
 
 
 _GROUP_SPAN = 64.0
@@ -101,7 +122,8 @@ class DrawCache:
         self._day: int | None = None
         self._draws: DayDraws | None = None
         self._coupons: dict[str, np.ndarray] = {}
-        self._rivals: dict[str, np.ndarray] = {}
+        self._rivals: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._members: tuple[np.ndarray, list[np.ndarray]] | None = None
         self._thresholds: AwarenessThresholds | None = None
 
     def get(self, day: int) -> DayDraws:
@@ -111,25 +133,39 @@ class DrawCache:
             self._day = day
         return self._draws
 
+    def channel_members(self, channel: np.ndarray, n_channels: int) -> list[np.ndarray]:
+        """The consumers of each channel (``channel``: each consumer's), ascending; found once per population."""
+        if self._members is None or self._members[0] is not channel:
+            order = np.argsort(channel, kind="stable").astype(np.int32)
+            bounds = np.searchsorted(channel[order], np.arange(n_channels + 1))
+            self._members = (channel, [order[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:])])
+        return self._members[1]
+
     def awareness(self, groups: np.ndarray, n_groups: int) -> AwarenessThresholds:
         """The awareness thresholds of this replication's consumers (``groups``: each one's group)."""
         if self._thresholds is None:
             self._thresholds = AwarenessThresholds(self.seed, self.replication, groups, n_groups)
         return self._thresholds
 
-    def rival_threshold(self, name: str) -> np.ndarray:
-        """Each consumer's threshold for knowing the rival ``name``: a unit exponential, fixed for the campaign.
+    def rival_thresholds(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """When each consumer knows the rival ``name``: thresholds, sorted, and the consumers in that order.
 
-        A consumer knows the rival once the rival's cumulative awareness hazard reaches
-        their threshold, which has the law of a daily draw against each day's hazard
-        and needs no draw after the first. The same consumers know the rival under
-        every strategy (common random numbers).
+        Each consumer has a unit-exponential threshold, fixed for the campaign, and knows
+        the rival once the rival's cumulative awareness hazard reaches it, which has the
+        law of a daily draw against each day's hazard and needs no draw after the first.
+        The thresholds are drawn sorted (Rényi's representation of exponential order
+        statistics) and handed to the consumers in a random order, so the consumers who
+        come to know the rival on a day are a slice of that order. The same consumers
+        know the rival under every strategy (common random numbers).
         """
         if name not in self._rivals:
-            u = keyed_uniforms(key_of(self.seed, self.replication, "rival", name_key(name)), np.arange(self.n))
-            e = exponential(u)
-            e.flags.writeable = False
-            self._rivals[name] = e
+            rng = stream(self.seed, self.replication, "rival", name_key(name))
+            order = rng.permutation(self.n)
+            # Rényi: the sorted thresholds are cumulative sums of independent exponential
+            # spacings, the k-th of mean 1 / (n - k); no sort needed
+            spacings = rng.standard_exponential(self.n)
+            spacings /= np.arange(self.n, 0, -1, dtype=np.float64)
+            self._rivals[name] = (np.cumsum(spacings), order)
         return self._rivals[name]
 
     def coupon(self, name: str) -> np.ndarray:
@@ -231,9 +267,17 @@ class PresaleModel(mesa.Model):
         self.reachable_market = reachable.astype(float)
         self.per_contact = np.array([ch[c].awareness_per_contact for c in names])
         self.conversion = np.array([ch[c].conversion for c in names], dtype=np.float32)
-        self.visit_threshold = self.conversion[pop.channel]     # each consumer's daily visit probability
+        self.visit_p = tuple(float(ch[c].conversion) for c in names)   # each channel's daily visit probability
+        self.channel_members = self.draws.channel_members(pop.channel, len(names))
+        self._reserved: np.ndarray | None = None    # consumers who reserved, found after the warm-up
         self.fee_rate = np.array([ch[c].fee_rate for c in names])
         self.fee_back_rate = np.array([ch[c].fee_rate * ch[c].fee_refunded_with_refund for c in names])
+
+    def reserved_pool(self) -> np.ndarray:
+        """The consumers who reserved in the warm-up (found once, on the first call after it)."""
+        if self._reserved is None:
+            self._reserved = np.flatnonzero(self.pop.state == State.RESERVED)
+        return self._reserved
 
     def order_production(self, quantity: float, day: int) -> None:
         """Schedule production of ``quantity`` units (market scale) ordered on ``day``."""
@@ -311,7 +355,7 @@ class PresaleModel(mesa.Model):
                 refundable = in_states(pop.state, State.DEPOSITED, State.PAID)
             else:
                 refundable = pop.state == (State.PAID if cancellable else State.DEPOSITED)
-            liability = float(pop.paid.sum(where=refundable, dtype=np.float64)) * w
+            liability = float(pop.paid[refundable].sum(dtype=np.float64)) * w
         led.set_level("refund_liability", day, liability)
 
     def note_stockout(self) -> None:
@@ -333,7 +377,7 @@ class PresaleModel(mesa.Model):
         self.pop = None
         self.awareness_group = None
         self.thresholds = None
-        self.visit_threshold = None
+        self.channel_members = None
         self.draws = None
 
     def run(self) -> None:

@@ -24,13 +24,13 @@ def shoppers_of(model, idx: np.ndarray, phase: Phase) -> Shoppers:
     """Attributes of consumers ``idx`` as they shop today (expected valuation before the launch)."""
     pop = model.pop
     md = model.seller.strategy.pricing.member_discount
+    a = pop.profiles(idx)
     return Shoppers(
-        valuation=(pop.valuation if phase < Phase.LAUNCH else pop.valuation_real)[idx],
-        price_sensitivity=pop.price_sensitivity[idx], deal_proneness=pop.deal_proneness[idx],
-        patience=pop.patience[idx], trust=pop.trust[idx], loyalty=pop.loyalty[idx],
-        is_strategic=pop.is_strategic[idx],
-        member_factor=np.where(pop.is_member[idx], np.float32(1 - md), np.float32(1)),
-        segment=pop.segment[idx],
+        valuation=a["valuation"] if phase < Phase.LAUNCH else a["valuation_real"],
+        price_sensitivity=a["price_sensitivity"], deal_proneness=a["deal_proneness"],
+        patience=a["patience"], trust=a["trust"], loyalty=a["loyalty"], is_strategic=a["is_strategic"],
+        member_factor=np.where(a["is_member"], np.float32(1 - md), np.float32(1)),
+        is_member=a["is_member"], segment=a["segment"], channel=a["channel"],
         knows_ours=pop.state[idx] != State.UNAWARE,
         knows_rivals=known_rivals(model, idx),
     )
@@ -44,12 +44,11 @@ def known_rivals(model, idx: np.ndarray) -> np.ndarray:
     return out
 
 
-def promotion_masks(model, idx: np.ndarray, u_redeem: np.ndarray) -> tuple[list, list]:
-    """Today's active promotions and, for each, the mask of shoppers it applies to."""
-    pop = model.pop
+def promotion_masks(model, idx: np.ndarray, s: Shoppers, u_redeem: np.ndarray) -> tuple[list, list]:
+    """Today's active promotions and, for each, the mask of shoppers ``idx`` (attributes ``s``) it applies to."""
     promos, masks = [], []
     for i, p in model.seller.offer.promotions:
-        mask = eligible(p, segment=pop.segment[idx], channel=pop.channel[idx], is_member=pop.is_member[idx],
+        mask = eligible(p, segment=s.segment, channel=s.channel, is_member=s.is_member,
                         segment_ids=model.segment_ids, channel_ids=model.channel_ids)
         if p.kind == "coupon":
             held = model.draws.coupon(p.name or f"#{i}")[idx] < p.issue_share   # by name, else position

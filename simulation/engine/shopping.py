@@ -21,36 +21,23 @@ import numpy as np
 
 from .limited_offers import level_room, serve_limited
 from ..market.calendar import Phase
-from ..market.fulfilment import first_in_line, queue_keys
+from ..market.fulfilment import first_in_line
 from ..market.population import State, in_states
 from .orders import book_payment, deliver
 from .quotes import Quotes, promotion_masks, shoppers_of, subset, utilities, zero_quote
 
-__all__ = ["shop"]
+__all__ = ["shop", "visitors"]
 
 
 def shop(model, draws) -> None:
     """Run today's choices and apply them."""
-    pop = model.pop
     phase = Phase(int(model.phase[model.day]))
-    p_visit = model.visit_threshold
-    active = np.flatnonzero(in_states(pop.state, State.AWARE, State.RESERVED))
-    u_active = draws.visit(active)
-    visit = u_active < p_visit[active]
-    if phase == Phase.PRESALE:
-        visit |= pop.state[active] == State.RESERVED
-    idx, u_visit = active[visit], u_active[visit]
-    strangers, u_strangers = _rival_shoppers(model, draws)
-    if strangers.size:
-        idx, u_visit = np.concatenate([idx, strangers]), np.concatenate([u_visit, u_strangers])
-        order = np.argsort(idx, kind="stable")
-        idx, u_visit = idx[order], u_visit[order]
+    idx, queue = visitors(model, draws, phase)
     if idx.size == 0:
         return
     s = shoppers_of(model, idx, phase)
     u_choice, u_redeem = draws.choice(idx), draws.event(idx)
-    queue = queue_keys(u_visit, p_visit[idx])
-    promos, masks = promotion_masks(model, idx, u_redeem)
+    promos, masks = promotion_masks(model, idx, s, u_redeem)
     levels = model.seller.offer.limited.levels
     level = int(np.argmax(level_room(levels, model.weight) > 0))   # the first with a whole order left
     quotes = Quotes(model, s, phase, u_choice=u_choice, promos=promos, masks=masks,
@@ -61,19 +48,42 @@ def shop(model, draws) -> None:
     _apply(model, idx, quotes, phase, draws, queue=queue, shoppers=s, stopped=stopped)
 
 
-def _rival_shoppers(model, draws) -> tuple[np.ndarray, np.ndarray]:
-    """Consumers unaware of ours who shop today because they know a rival on sale, and their visit draws."""
+def visitors(model, draws, phase: Phase) -> tuple[np.ndarray, np.ndarray]:
+    """Today's shoppers, ascending, and their places in the day's queue.
+
+    Of the consumers who come today (:meth:`~simulation.engine.model.DayDraws.visitors`),
+    those aware of ours shop, and those unaware of ours who know a rival on sale; in the
+    presale, consumers who reserved in the warm-up shop every day. Each shopper's place
+    in the queue is their ``queue`` uniform: first come, first served in random order,
+    whatever the channel and the reason to come.
+    """
+    pop = model.pop
+    come = draws.visitors(model.channel_members, model.visit_p)
+    state = pop.state[come]
+    shops = in_states(state, State.AWARE, State.RESERVED)
     launched = [c for c in model.competitors if c.is_launched]
-    if not launched or model.n_unaware == 0:
-        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.float32)
-    candidates = np.flatnonzero(model.pop.state == State.UNAWARE)
-    knows = np.zeros(candidates.size, dtype=bool)
-    for comp in launched:
-        knows |= comp.knows(candidates)
-    candidates = candidates[knows]
-    u = draws.visit(candidates)
-    visit = u < model.visit_threshold[candidates]
-    return candidates[visit], u[visit]
+    if launched and model.n_unaware:
+        unaware = np.flatnonzero(state == State.UNAWARE)
+        knows = np.zeros(unaware.size, dtype=bool)
+        for comp in launched:
+            knows |= comp.knows(come[unaware])
+        shops[unaware[knows]] = True
+    idx = np.sort(come[shops])
+    if phase == Phase.PRESALE:
+        idx = _with_reserved(model, idx)
+    return idx, draws.queue(idx)
+
+
+def _with_reserved(model, idx: np.ndarray) -> np.ndarray:
+    """``idx`` (ascending) and the consumers still holding a reservation, ascending."""
+    pool = model.reserved_pool()
+    reserved = pool[model.pop.state[pool] == State.RESERVED]
+    if reserved.size == 0:
+        return idx
+    at = np.searchsorted(idx, reserved)
+    here = at < idx.size
+    here[here] = idx[at[here]] == reserved[here]
+    return np.insert(idx, at[~here], reserved[~here])
 
 
 def _apply(model, idx, quotes: Quotes, phase, draws, *, queue, shoppers, stopped) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["first_in_line", "first_shortfall", "p_cancel_waiting", "p_return", "queue_keys"]
+__all__ = ["first_in_line", "first_shortfall", "p_cancel_waiting", "p_return"]
 
 
 def first_in_line(candidates: np.ndarray, *, keys: tuple[np.ndarray, ...], capacity: float,
@@ -25,23 +25,6 @@ def first_in_line(candidates: np.ndarray, *, keys: tuple[np.ndarray, ...], capac
         order = np.lexsort(tuple(k[idx] for k in keys))
         served[idx[order[:room]]] = True
     return served
-
-
-def queue_keys(u_visit: np.ndarray, conversion: np.ndarray) -> np.ndarray:
-    """Places in the day's queue of shoppers, from the draw that made them visit.
-
-    A shopper visits by chance when its visit draw ``u`` is below its channel's
-    ``conversion`` (and a reserved consumer may visit regardless). Used as it is,
-    ``u`` would put every shopper of a low-conversion channel ahead of those of
-    a higher one, and reserved consumers who visit as of right at the back. Its
-    rank within the range it fell in, ``u / c`` below ``c`` and ``(u - c) / (1 - c)``
-    above, is uniform on ``[0, 1)`` and independent of the channel and of why the
-    shopper came, so the queue is first come, first served in random order.
-    """
-    u = np.asarray(u_visit)
-    c = np.asarray(conversion, dtype=u.dtype)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(u < c, u / c, (u - c) / (1 - c)).astype(u.dtype, copy=False)
 
 
 def first_shortfall(usage: np.ndarray, room: np.ndarray) -> tuple[int, int]:

@@ -25,7 +25,9 @@ class Shoppers:
     loyalty: np.ndarray
     is_strategic: np.ndarray
     member_factor: np.ndarray   # 1 - member discount for members, else 1
+    is_member: np.ndarray       # bool
     segment: np.ndarray         # segment index (whose valuation_noise they expect)
+    channel: np.ndarray         # home channel index
     knows_ours: np.ndarray      # bool: aware of our product (else only a rival brought them to shop)
     knows_rivals: np.ndarray    # bool, one column per competitor: knows that rival
 

@@ -868,7 +868,7 @@ def random_rationing() -> Case:
         closed_form=("every shopper of the day gets one of the Q places with probability Q / D (D shoppers), "
                      "whatever its channel and whether it reserved"),
         scenario_file="scenarios/validation/random_rationing.yaml",
-        mechanism="the day's queue (simulation/market/fulfilment.py queue_keys, simulation/engine/shopping.py)",
+        mechanism="the day's visitors and queue (simulation/engine/shopping.py visitors, simulation/engine/model.py DayDraws.visitors)",
         parameters={"conversion": ", ".join(f"{c} {float(sc.channels[c].conversion):g}" for c in channels),
                     "Q": f"{cap:g}", "consumers N": f"{sc.market.size:g}",
                     "replications": str(sc.run.replications)},
