@@ -336,9 +336,9 @@ def reference_comparison(n: int, replications: int, *, repeats: int = 3) -> dict
 def _day_floor(rep: Replication) -> dict:
     """Seconds per day of the parts of an engine day no change to the consumer step can remove.
 
-    The day's uniforms (five per consumer from the day's NumPy stream, the same for every
-    strategy: the common random numbers) and the seller's and competitors' Mesa agents,
-    which the reference shares; with ``step``, the whole day. If all else cost nothing, the
+    The day's random numbers (its visitors and the keyed uniforms of the consumers in play,
+    the same for every strategy: the common random numbers) and the seller's and
+    competitors' Mesa agents, which the reference shares; with ``step``, the whole day. If all else cost nothing, the
     engine could be at most ``reference / (draws + offer)`` times faster than the reference.
     """
     with phase_timers() as totals:

@@ -19,8 +19,8 @@ import zlib
 
 import numpy as np
 
-__all__ = ["stream", "name_key", "mix64", "key_of", "KeyedUniforms", "keyed_uniforms", "exponential",
-           "bernoulli_positions"]
+__all__ = ["stream", "name_key", "mix64", "key_of", "KeyedUniforms", "keyed_uniforms",
+           "bernoulli_positions", "exponential_order_statistics"]
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)        # SplitMix64's increment (the golden ratio)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -122,15 +122,6 @@ class KeyedUniforms:
         return keyed_uniforms(self.key, idx)
 
 
-def exponential(u: np.ndarray) -> np.ndarray:
-    """Unit exponentials (float64) from uniforms on the 2⁻²⁴ grid of :func:`keyed_uniforms`.
-
-    Each uniform is moved to the middle of its grid cell, so the result is never 0
-    (a zero hazard never reaches a threshold) and never infinite.
-    """
-    return -np.log1p(-(u.astype(np.float64) + 2.0 ** -25))
-
-
 def bernoulli_positions(key: int, n: int, p: float) -> np.ndarray:
     """The indices ``0 <= i < n`` that a Bernoulli(``p``) process picks under ``key``, ascending.
 
@@ -163,3 +154,15 @@ def bernoulli_positions(key: int, n: int, p: float) -> np.ndarray:
             break
         last, counter = int(at[-1]), counter + block
     return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+
+def exponential_order_statistics(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` unit exponentials, drawn already sorted (ascending).
+
+    Rényi's representation: the ``k``-th smallest of ``n`` unit exponentials is the sum of
+    ``k`` independent exponential spacings, the ``j``-th of mean ``1 / (n - j)``. Handed
+    out by a random permutation, they are ``n`` independent unit exponentials, with no sort.
+    """
+    spacings = rng.standard_exponential(n)
+    spacings /= np.arange(n, 0, -1, dtype=np.float64)
+    return np.cumsum(spacings, out=spacings)

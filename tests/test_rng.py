@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 from simulation.engine.model import AwarenessThresholds, DayDraws, DrawCache
-from simulation.rng import KeyedUniforms, exponential, key_of, keyed_uniforms, mix64
+from simulation.rng import KeyedUniforms, exponential_order_statistics, key_of, keyed_uniforms, mix64
 
 N = 1_000_000
 
@@ -76,10 +76,23 @@ def test_pairs_of_neighbours_fill_a_grid_evenly():
     assert stats.chisquare(np.bincount(cells, minlength=256)).pvalue > 1e-4
 
 
-def test_exponential_thresholds_are_positive_with_unit_mean():
-    e = exponential(keyed_uniforms(key_of(1, 0, "aware"), np.arange(N)))
-    assert e.min() > 0 and np.isfinite(e).all()
-    assert abs(e.mean() - 1) < 5 / np.sqrt(N)
+def test_exponential_order_statistics_are_sorted_unit_exponentials():
+    """Positive, finite, ascending; mean 1 and variance 1 within 5 standard errors, and
+    distributed as a unit exponential (KS)."""
+    e = exponential_order_statistics(np.random.default_rng(4), N)
+    assert e[0] > 0 and np.isfinite(e).all() and np.all(np.diff(e) >= 0)
+    assert abs(e.mean() - 1) < 5 / np.sqrt(N) and abs(e.var() - 1) < 5 * np.sqrt(8 / N)
+    assert stats.kstest(e, "expon").pvalue > 1e-3
+
+
+def test_awareness_thresholds_are_unit_exponentials_in_every_group():
+    groups = np.random.default_rng(2).integers(0, 4, 200_000).astype(np.uint8)
+    t = AwarenessThresholds(5, 0, groups, 4)
+    e = np.empty(groups.size)
+    e[t.order] = t.sorted
+    for g in range(4):
+        assert stats.kstest(e[groups == g], "expon").pvalue > 1e-4     # the level of the uniformity tests above
+    assert abs(stats.spearmanr(np.arange(groups.size), e).statistic) < 4 / np.sqrt(groups.size)
 
 
 def test_day_draws_are_the_keyed_sources_of_the_day():

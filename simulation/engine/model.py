@@ -31,7 +31,7 @@ from .agents import CompetitorAgent, SellerAgent
 from ..market.calendar import phase_by_day
 from ..market.ledger import Ledger
 from ..market.population import Population, State, build_population, in_states
-from ..rng import KeyedUniforms, bernoulli_positions, exponential, key_of, keyed_uniforms, mix64, name_key, stream
+from ..rng import KeyedUniforms, bernoulli_positions, exponential_order_statistics, key_of, mix64, name_key, stream
 from .shopping import shop
 from .orders import cancel_while_waiting, close_campaign, collect_balances, process_returns, ship_orders
 from ..market.awareness import ad_innovation_rate, imitation_rate
@@ -79,28 +79,28 @@ class DayDraws:
         return self._visitors[p]
 
 
-_GROUP_SPAN = 64.0
-"""Added per group to the thresholds to sort by group first: above any threshold (at most 17.4)."""
-
-
 class AwarenessThresholds:
     """When each consumer becomes aware of ours: a unit exponential per consumer, sorted by group.
 
     A consumer of awareness group ``g`` (home channel x reachable by ads) becomes aware
     on the first day the group's cumulative hazard reaches their threshold, which
-    has the law of a daily draw against each day's hazard ``1 - exp(-λ)``. Sorted by
-    threshold within each group, the consumers who become aware on a day are a
-    slice of the group's order: found by a binary search, with no draw and no pass
-    over the population. The same consumers under every strategy of a replication.
+    has the law of a daily draw against each day's hazard ``1 - exp(-λ)``. Each group's
+    thresholds are drawn sorted (:func:`~simulation.rng.exponential_order_statistics`)
+    and handed to its consumers in a random order, so the consumers who become aware on
+    a day are a slice of the group's order: found by a binary search, with no draw, no
+    sort and no pass over the population. The same consumers under every strategy of a
+    replication.
     """
 
     def __init__(self, seed: int, replication: int, groups: np.ndarray, n_groups: int):
-        u = keyed_uniforms(key_of(seed, replication, "aware"), np.arange(groups.shape[0]))
-        e = exponential(u)
-        order = np.argsort(e + _GROUP_SPAN * groups)       # by group, then threshold (one float key: faster than lexsort)
-        self.order = order                       # consumers, by group then threshold
-        self.sorted = e[order]
-        self.bounds = np.searchsorted(groups[order], np.arange(n_groups + 1))   # group g: bounds[g]:bounds[g + 1]
+        rng = stream(seed, replication, "aware")
+        by_group = np.argsort(groups, kind="stable")       # a radix sort of small integers
+        self.bounds = np.searchsorted(groups[by_group], np.arange(n_groups + 1))   # group g: bounds[g]:bounds[g + 1]
+        self.order = np.empty_like(by_group)     # consumers, by group then threshold
+        self.sorted = np.empty(groups.shape[0])
+        for lo, hi in zip(self.bounds[:-1], self.bounds[1:]):
+            self.order[lo:hi] = rng.permutation(by_group[lo:hi])
+            self.sorted[lo:hi] = exponential_order_statistics(rng, int(hi - lo))
 
     def crossing(self, hazard: np.ndarray) -> np.ndarray:
         """For each group, how many of its consumers have a threshold at most its cumulative ``hazard``."""
@@ -153,19 +153,15 @@ class DrawCache:
         Each consumer has a unit-exponential threshold, fixed for the campaign, and knows
         the rival once the rival's cumulative awareness hazard reaches it, which has the
         law of a daily draw against each day's hazard and needs no draw after the first.
-        The thresholds are drawn sorted (Rényi's representation of exponential order
-        statistics) and handed to the consumers in a random order, so the consumers who
+        The thresholds are drawn sorted (:func:`~simulation.rng.exponential_order_statistics`)
+        and handed to the consumers in a random order, so the consumers who
         come to know the rival on a day are a slice of that order. The same consumers
         know the rival under every strategy (common random numbers).
         """
         if name not in self._rivals:
             rng = stream(self.seed, self.replication, "rival", name_key(name))
             order = rng.permutation(self.n)
-            # Rényi: the sorted thresholds are cumulative sums of independent exponential
-            # spacings, the k-th of mean 1 / (n - k); no sort needed
-            spacings = rng.standard_exponential(self.n)
-            spacings /= np.arange(self.n, 0, -1, dtype=np.float64)
-            self._rivals[name] = (np.cumsum(spacings), order)
+            self._rivals[name] = (exponential_order_statistics(rng, self.n), order)
         return self._rivals[name]
 
     def coupon(self, name: str) -> np.ndarray:
