@@ -228,11 +228,11 @@ class PresaleModel(mesa.Model):
         self.thresholds = self.draws.awareness(self.awareness_group, n_groups)
         self.aware_hazard = np.zeros(n_groups)      # cumulative Bass hazard of each awareness group
         self.aware_crossed = np.zeros(n_groups, dtype=np.int64)   # its consumers whose threshold it passed
-        reachable = np.bincount(pop.channel[pop.is_reachable], minlength=len(names)) * self.weight
+        reachable = np.bincount(self.awareness_group, minlength=n_groups)[1::2] * self.weight   # group 2c + 1
         self.reachable_market = reachable.astype(float)
         self.per_contact = np.array([ch[c].awareness_per_contact for c in names])
         self.conversion = np.array([ch[c].conversion for c in names], dtype=np.float32)
-        self.visit_threshold = self.conversion[pop.channel]     # each consumer's daily visit probability
+        self.visit_threshold = self.conversion.take(pop.channel)     # each consumer's daily visit probability
         self.fee_rate = np.array([ch[c].fee_rate for c in names])
         self.fee_back_rate = np.array([ch[c].fee_rate * ch[c].fee_refunded_with_refund for c in names])
 
