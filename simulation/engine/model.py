@@ -343,10 +343,10 @@ class PresaleModel(mesa.Model):
 
         Mesa 3.5 runs every ``step()`` as an event of the model's default schedule, made,
         queued, popped and run each day: about 12 µs a day, and 45 µs in a batch, where the
-        models' days leave the caches cold (3 ms of a 70-day run, as much as 9,000 consumers'
-        day). The model schedules no other event, so its default schedule is stopped at
-        set-up (as Mesa's discrete-event simulator does) and a day advances Mesa's counters
-        in the same order as Mesa: ``steps`` and ``time`` first, then :meth:`step`.
+        models' days leave the caches cold (3 ms of a 70-day run). The model schedules no
+        other event, so its default schedule is stopped at set-up (as Mesa's discrete-event
+        simulator does) and a day advances Mesa's counters in the same order as Mesa:
+        ``steps`` and ``time`` first, then :meth:`step`.
         """
         self.steps += 1
         self.time += 1
