@@ -1,10 +1,13 @@
-"""Where a day's time goes: timers around each phase of ``PresaleModel.step``.
+"""Where a day's time goes: timers around each phase of ``PresaleModel.step``;
+and where a run's time goes outside its days.
 
 The phases are the functions and methods the model's day calls, replaced for
 the duration of :func:`phase_timers` by timed wrappers (the package itself is
 not changed). A phase's time excludes the timed calls it makes: the day's
 uniforms are drawn inside shopping and shipping and count as ``draws``. Time not
 inside any phase (the Mesa scheduler, the loop) is reported as ``other``.
+:func:`outside_timers` times, the same way, the work of a batch that is not a day
+(:data:`OUTSIDE`).
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 import simulation.engine.model as model_module
+import simulation.explore.sweep as sweep_module
 from simulation.engine.model import PresaleModel
 from simulation.rng import KeyedUniforms
+from simulation.runs.runner import Replication
 
-__all__ = ["PHASES", "phase_timers"]
+__all__ = ["OUTSIDE", "PHASES", "outside_timers", "phase_timers"]
 
 PHASES = {
     "offer": "seller and competitor agents set prices, promotions, advertising, production",
@@ -86,3 +91,56 @@ def phase_timers() -> Iterator[dict[str, float]]:
     finally:
         for owner, name, original in reversed(saved):
             setattr(owner, name, original)
+
+
+OUTSIDE = {
+    "replication": "a replication's parameters and population (Replication)",
+    "model_setup": "building a model (PresaleModel.__init__: Mesa's model, the seller's plan, fresh consumer state)",
+    "mesa_clock": "Mesa's step() around the day (steps and time)",
+    "finish": "closing the campaign after the last day",
+    "invariants": "the invariant checks of a finished model",
+    "record": "a finished model's outcome record (and trajectory, when kept)",
+    "analysis": "a sweep's tables: outcomes by point, summary, paired comparison, regret (once per sweep)",
+}
+
+
+@contextlib.contextmanager
+def outside_timers() -> Iterator[dict[str, float]]:
+    """Time the parts of a batch outside the days (:data:`OUTSIDE`) while the block runs.
+
+    Yields a dict part -> seconds (filled as runs go) plus ``day``, the time inside
+    ``PresaleModel.step``; ``mesa_clock`` is filled in when the block ends. Each part
+    is timed inclusive: none of them calls another.
+    """
+    totals: dict[str, float] = defaultdict(float)
+    saved = []
+
+    def patch(owner, name, key):
+        original = owner.__dict__.get(name)
+        saved.append((owner, name, original))
+        fn = getattr(owner, name)
+
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                totals[key] += time.perf_counter() - start
+        setattr(owner, name, wrapper)
+
+    try:
+        for owner, name, key in ((Replication, "__init__", "replication"), (Replication, "_check", "invariants"),
+                                 (Replication, "_record", "record"), (PresaleModel, "__init__", "model_setup"),
+                                 (PresaleModel, "_wrapped_step", "clock"), (PresaleModel, "step", "day"),
+                                 (PresaleModel, "finish", "finish")):
+            patch(owner, name, key)
+        for name in ("tidy_outcomes", "summarize", "compare", "_regret_per_replication"):
+            patch(sweep_module, name, "analysis")
+        yield totals
+    finally:
+        for owner, name, original in reversed(saved):
+            if original is None:
+                delattr(owner, name)            # it was inherited
+            else:
+                setattr(owner, name, original)
+        totals["mesa_clock"] = totals.pop("clock", 0.0) - totals["day"]

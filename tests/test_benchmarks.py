@@ -121,4 +121,9 @@ def test_sweep_benchmark_runs_at_a_tiny_size(bench, tmp_path):
     res = bench.main(["--sweep", "--sweep-size", "3", "2", "500", "1", "--out", str(out)])["sweep"]
     assert json.loads(out.read_text())["sweep"]["runs"] == res["runs"] == (3 + 1) * 2
     assert 0 < res["profile"]["outside_day_steps_share"] < 1 and res["outside_day_steps_share"] < 1
+    from phases import OUTSIDE                   # benchmarks/ is on the path while ``bench`` is
+
+    parts = res["profile"]["outside_per_run_parts_ms"]
+    assert set(parts) == set(OUTSIDE) - {"analysis"} and all(v >= 0 for v in parts.values())
+    assert res["profile"]["analysis_s"] > 0
     assert res["profile"]["day_steps_s"] > 0 and res["wall_s"] > 0

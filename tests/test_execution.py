@@ -214,6 +214,14 @@ def test_chunks_are_consecutive_and_bounded():
     assert default_chunk_size(1, 8) == 1
 
 
+def test_chunks_are_even_and_fill_every_worker():
+    sizes = [len(c) for c in chunk_replications(range(100), 7, workers=2)]
+    assert sizes == [7] * 4 + [6] * 12              # 16 chunks: 50 replications per worker
+    assert chunk_replications(range(10), 4) == [(0, 1, 2, 3), (4, 5, 6), (7, 8, 9)]
+    assert chunk_replications(range(3), 8, workers=4) == [(0,), (1,), (2,)]
+    assert chunk_replications([0, 1, 5, 6, 7], 8, workers=2) == [(0, 1), (5, 6, 7)]
+
+
 def test_progress_events(scenario):
     events: list[ProgressEvent] = []
     run_many(scenario, replications=5, workers=1, chunk_size=2, progress=events.append)

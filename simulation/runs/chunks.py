@@ -109,15 +109,31 @@ def default_chunk_size(n_replications: int, workers: int) -> int:
     return max(1, min(MAX_CHUNK_SIZE, math.ceil(n_replications / (CHUNKS_PER_WORKER * workers))))
 
 
-def chunk_replications(replications: Sequence[int], size: int) -> list[tuple[int, ...]]:
-    """Split replications into chunks of at most ``size`` consecutive ones."""
-    chunks: list[tuple[int, ...]] = []
-    current: list[int] = []
+def chunk_replications(replications: Sequence[int], size: int, workers: int = 1) -> list[tuple[int, ...]]:
+    """Split replications into chunks of at most ``size`` consecutive ones, as even as possible.
+
+    Each run of consecutive replications is cut into as few chunks as ``size`` allows, their
+    sizes differing by one at most (larger first). When the replications are one run, the
+    number of chunks is also a multiple of ``workers`` (while there are replications to fill
+    them): the last round of chunks then keeps every worker busy instead of leaving one to
+    finish a chunk alone (100 replications in chunks of 7 on 2 workers were 51 against 49
+    replications; in 16 chunks of 6 or 7 they are 50 and 50).
+    """
+    runs: list[list[int]] = []
     for r in sorted(replications):
-        if current and (len(current) == size or r != current[-1] + 1):
-            chunks.append(tuple(current))
-            current = []
-        current.append(r)
-    if current:
-        chunks.append(tuple(current))
+        if runs and r == runs[-1][-1] + 1:
+            runs[-1].append(r)
+        else:
+            runs.append([r])
+    counts = [math.ceil(len(run) / size) for run in runs]
+    if len(runs) == 1 and workers > 1:
+        counts[0] = min(len(runs[0]), -(-counts[0] // workers) * workers)
+    chunks: list[tuple[int, ...]] = []
+    for run, k in zip(runs, counts):
+        q, extra = divmod(len(run), k)
+        start = 0
+        for i in range(k):
+            end = start + q + (i < extra)
+            chunks.append(tuple(run[start:end]))
+            start = end
     return chunks

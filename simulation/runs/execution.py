@@ -211,7 +211,8 @@ def _run_many(scenario: Scenario, settings: ExecutionSettings, *, executor: Exec
     except OSError as err:
         raise ResultsNotSaved.of(Path(err.filename or store.directory), err) from err
     chunks = chunk_replications([r for r in range(plan.n_replications) if r not in plan.done],
-                                settings.chunk_size or default_chunk_size(plan.n_replications, workers))
+                                settings.chunk_size or default_chunk_size(plan.n_replications, workers),
+                                workers=reported_workers or 1)   # an injected executor's size is unknown
     tracker = _Tracker(progress, scenario.name, total=plan.n_replications, done=len(plan.done))
     tracker.emit()
     finished: list[ChunkResult] = []
