@@ -202,7 +202,6 @@ class PresaleModel(mesa.Model):
                  population: Population | None = None, draws: DrawCache | None = None):
         seed = scenario.run.seed
         super().__init__(rng=stream(seed, replication, "mesa"))
-        self._default_schedule.stop()       # the days move Mesa's clock themselves (see _wrapped_step)
         self.campaign = scenario
         self.strategy_name = strategy
         self.replication = replication
@@ -376,30 +375,6 @@ class PresaleModel(mesa.Model):
         self.thresholds = None
         self.channel_members = None
         self.draws = None
-
-    # -- Mesa's clock -----------------------------------------------------------
-    def _wrapped_step(self) -> None:
-        """Mesa's ``step()``: one day on Mesa's clock (``steps`` and ``time`` + 1), then the day.
-
-        Mesa 3.5 runs every ``step()`` as an event of the model's default schedule, made,
-        queued, popped and run each day: about 12 µs a day, and 45 µs in a batch, where the
-        models' days leave the caches cold (3 ms of a 70-day run). The model schedules no
-        other event, so its default schedule is stopped at set-up (as Mesa's discrete-event
-        simulator does) and a day advances Mesa's counters in the same order as Mesa:
-        ``steps`` and ``time`` first, then :meth:`step`.
-        """
-        self.steps += 1
-        self.time += 1
-        self._user_step()
-
-    def run_for(self, duration: int) -> None:
-        """Run ``duration`` days (Mesa's ``run_for``: a ``step()`` a day)."""
-        for _ in range(int(duration)):
-            self.step()
-
-    def run_until(self, end_time: int) -> None:
-        """Run days until Mesa's ``time`` is ``end_time`` (Mesa's ``run_until``)."""
-        self.run_for(int(end_time - self.time))
 
     def run(self) -> None:
         """Run every day of the campaign, then close it."""
