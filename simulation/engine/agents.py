@@ -59,8 +59,7 @@ class SellerAgent(mesa.Agent):
         self.price_history: list[float] = []
         self.promo_history: list[bool] = []
         self.offer: Offer | None = None
-        # contacts bought per channel and money spent, each day: the plan is fixed
-        self._ad_plan = [self._contacts_and_spend(d, Phase(int(p))) for d, p in enumerate(model.phase)]
+        self._contacts, self._spend = self._ad_plan(model.phase)
 
     def _active_promotions(self, day: int) -> tuple:
         out = []
@@ -72,18 +71,25 @@ class SellerAgent(mesa.Agent):
             out.append((i, p))
         return tuple(out)
 
-    def _contacts_and_spend(self, day: int, phase: Phase) -> tuple[np.ndarray, float]:
+    def _ad_plan(self, phases: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Contacts bought per channel (rows: days) and money spent, each day: the plan is fixed.
+
+        Each phase's budgets buy the same contacts every day of the phase; an event adds its
+        contacts and cost on its day.
+        """
         names = self.model.channel_names
-        contacts = np.zeros(len(names))
-        spend = 0.0
-        for ch, budget in self.strategy.marketing.budget.items():
-            amount = getattr(budget, phase.label)
-            contacts[names.index(ch)] += amount / self.model.campaign.channels[ch].cost_per_contact
-            spend += amount
+        per_phase, spend_per_phase = np.zeros((len(Phase), len(names))), np.zeros(len(Phase))
+        for phase in Phase:
+            for ch, budget in self.strategy.marketing.budget.items():
+                amount = getattr(budget, phase.label)
+                per_phase[phase, names.index(ch)] += amount / self.model.campaign.channels[ch].cost_per_contact
+                spend_per_phase[phase] += amount
+        phases = np.asarray(phases, dtype=np.intp)
+        contacts, spend = per_phase[phases], spend_per_phase[phases]
         for ev in self.strategy.marketing.events:
-            if ev.day == day:
-                contacts[names.index(ev.channel)] += ev.contacts
-                spend += ev.cost
+            if 0 <= ev.day < phases.shape[0]:
+                contacts[ev.day, names.index(ev.channel)] += ev.contacts
+                spend[ev.day] += ev.cost
         contacts.flags.writeable = False
         return contacts, spend
 
@@ -100,7 +106,7 @@ class SellerAgent(mesa.Agent):
             limited = TierOffer.flat(self.path[day])
         promos = self._active_promotions(day)
         cap = self.strategy.pricing.presale_quantity
-        contacts, spend = self._ad_plan[day]
+        contacts, spend = self._contacts[day], float(self._spend[day])
         model.ledger.book("marketing", day, spend)
         self.offer = Offer(
             phase=phase, price=limited.price, limited=limited, promotions=promos,
