@@ -223,3 +223,21 @@ def test_an_input_sweep_on_dask_equals_the_local_one(scenario):
     with dask_executor(workers=1) as executor:
         remote = sweep(scenario, SweepSettings(**{**settings.__dict__, "executor": executor}))
     pd.testing.assert_frame_equal(remote.outcomes, local.outcomes)
+
+
+def test_the_display_table_speaks_money_and_matches_the_numbers(price_sweep):
+    """The terminal and report table shows each point's numbers in the scenario's money units
+    (the same figures as the numeric table, formatted), the paired CI in one column and
+    the share of replications in which a point is best as a percentage."""
+    from simulation.report.formatting import currency_of, fmt_diff, fmt_metric, money_units
+    from simulation.report.sweep import sweep_display, sweep_table
+    shown, numbers = sweep_display(price_sweep), sweep_table(price_sweep)
+    units = money_units(currency_of(price_sweep.meta))
+    assert list(shown.columns) == ["point", "presale_price", "profit (mean)", "vs reference", "95 % CI", "verdict",
+                                   "mean regret", "max regret", "best in"]
+    assert list(shown["presale_price"]) == ["420", "480"]
+    assert list(shown["profit (mean)"]) == [fmt_metric("profit", v, units=units) for v in numbers["profit_mean"]]
+    assert list(shown["vs reference"]) == [fmt_diff("profit", v, units=units) for v in numbers["diff_mean"]]
+    assert all(text.startswith("[") and text.endswith("]") for text in shown["95 % CI"])
+    assert sorted(shown["best in"]) == sorted(f"{v * 100:.0f}%" for v in numbers["best_share"])
+    assert "e+" not in shown.to_string()

@@ -100,12 +100,12 @@ def sweep_cmd(
     if result.outcomes.empty:
         err(f"{file}: every run failed; see {out_dir}/failures.csv")
         raise typer.Exit(EXIT_INCOMPLETE)
-    from ..report.sweep import sweep_table
+    from ..report.sweep import sweep_display
 
-    table = sweep_table(result, settings.metric)
+    table = sweep_display(result, settings.metric)
     typer.echo(f"\nsweep of {result.strategy} ({file}) · {len(result.design)} points · "
                f"{result.meta['replications']} replications · {result.meta['wall_time_s']:.1f} s")
-    typer.echo(table.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    typer.echo(table.to_string(index=False))
     typer.echo(f"  report: {out_dir / 'report.html'}")
     if not result.complete:
         err(f"{file}: {len(result.failures)} run(s) failed; see {out_dir}/failures.csv")

@@ -9,10 +9,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..explore.sweep import Sweep
+from .formatting import currency_of, fmt_diff, fmt_interval, fmt_metric, fmt_pct, is_count, is_money, money_units
 from .page import Section, write_page
-from .style import compact, new_figure
+from .style import compact, count_axis, money_axis, new_figure
 
-__all__ = ["sweep_line", "sweep_heatmap", "sweep_figures", "sweep_table", "write_sweep"]
+__all__ = ["sweep_line", "sweep_heatmap", "sweep_figures", "sweep_table", "sweep_display", "write_sweep"]
 
 SWEEP_METRICS = ("profit", "revenue_net", "sell_through", "units_sold", "leftover_units")
 MAX_LINES = 6
@@ -56,9 +57,18 @@ def sweep_line(result: Sweep, *, path: str, metric: str = "profit") -> Figure:
     ax.axhline(reference, color="0.4", linestyle="--", linewidth=1, label="reference")
     ax.set_xlabel(path)
     ax.set_ylabel(f"{metric} (mean)")
+    _metric_axis(ax, metric)
     ax.set_title(f"{result.strategy}: {metric} against {path.split('.')[-1]}")
     ax.legend(fontsize=8)
     return fig
+
+
+def _metric_axis(ax, metric: str) -> None:
+    """Short money ticks (``31.2M``) or counts with separators on the metric's axis."""
+    if is_money(metric):
+        money_axis(ax)
+    elif is_count(metric):
+        count_axis(ax)
 
 
 def sweep_heatmap(result: Sweep, *, x: str, y: str, metric: str = "profit") -> Figure:
@@ -78,11 +88,15 @@ def sweep_heatmap(result: Sweep, *, x: str, y: str, metric: str = "profit") -> F
             value = grid.iat[i, j]
             if np.isfinite(value):
                 mark = " ≈" if bool(same.iat[i, j]) else ""
-                ax.text(j, i, f"{compact(value)}{mark}", ha="center", va="center", fontsize=7, color="white")
+                text = compact(value) if is_money(metric) else fmt_metric(metric, value)
+                light = image.norm(value) > 0.6                  # viridis is light at the top: dark text there
+                ax.text(j, i, f"{text}{mark}", ha="center", va="center", fontsize=7,
+                        color="black" if light else "white")
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.set_title(f"{result.strategy}: mean {metric}")
-    fig.colorbar(image, ax=ax, label=metric)
+    bar = fig.colorbar(image, ax=ax, label=metric)
+    _metric_axis(bar.ax, metric)
     return fig
 
 
@@ -113,6 +127,32 @@ def sweep_table(result: Sweep, metric: str = "profit") -> pd.DataFrame:
     return points
 
 
+def sweep_display(result: Sweep, metric: str = "profit", *, regret: bool = True) -> pd.DataFrame:
+    """:func:`sweep_table` as text for a reader: money in the scenario's units (``3,209万``),
+    differences signed, the paired 95 % CI in one column, shares as percentages.
+
+    Swept inputs are headed by their last name when that is unambiguous.
+    """
+    table = sweep_table(result, metric)
+    units = money_units(currency_of(result.meta))
+    swept = list(result.design.columns)
+    short = [c.split(".")[-1] for c in swept]
+    names = short if len(set(short)) == len(short) else swept
+    out = pd.DataFrame({"point": table["point"]})
+    for column, name in zip(swept, names):
+        out[name] = [f"{float(v):,.6g}" for v in table[column]]
+    out[f"{metric} (mean)"] = [fmt_metric(metric, v, units=units) for v in table[f"{metric}_mean"]]
+    out["vs reference"] = [fmt_diff(metric, v, units=units) for v in table["diff_mean"]]
+    out["95 % CI"] = [fmt_interval(metric, lo, hi, signed=True, units=units)
+                      for lo, hi in zip(table["diff_ci_low"], table["diff_ci_high"])]
+    out["verdict"] = table["verdict"]
+    if regret and "mean_regret" in table:
+        out["mean regret"] = [fmt_metric(metric, v, units=units) for v in table["mean_regret"]]
+        out["max regret"] = [fmt_metric(metric, v, units=units) for v in table["max_regret"]]
+        out["best in"] = [fmt_pct(v, decimals=0) for v in table["best_share"]]
+    return out
+
+
 def write_sweep(out_dir: Path | str, result: Sweep, *, metric: str = "profit") -> dict[str, Path]:
     """Write the sweep's tables (Parquet, CSV) and report (Markdown, HTML, figures)."""
     out = Path(out_dir)
@@ -131,14 +171,12 @@ def write_sweep(out_dir: Path | str, result: Sweep, *, metric: str = "profit") -
         Section("Design points", f"Mean {metric} at every point, its paired difference with the reference "
                 "(the unmodified strategy, or the chosen point) on the same replications with a 95 % CI, "
                 "and its regret: how far below the best point it falls, replication by replication "
-                "(best_share: the share of replications in which it is the best).",
-                sweep_table(result, metric), sweep_figures(result, metric=metric)),
+                "(best in: the share of replications in which it is the best).",
+                sweep_display(result, metric), sweep_figures(result, metric=metric)),
     ]
     for other in SWEEP_METRICS:
         if other != metric and other in set(result.comparison["metric"]):
-            table = sweep_table(result, other)
-            sections.append(Section(f"{other}", "", table[[c for c in table.columns
-                                                           if c not in ("mean_regret", "max_regret", "best_share")]]))
+            sections.append(Section(f"{other}", "", sweep_display(result, other, regret=False)))
     title = f"Sweep of {result.strategy} — {result.scenario.name}"
     paths.update(write_page(out, title=title, meta=result.meta, sections=sections))
     return paths
