@@ -44,14 +44,16 @@ __all__ = ["PresaleModel", "DayDraws", "DrawCache", "AwarenessThresholds"]
 class DayDraws:
     """The day's uniforms, drawn for the consumers who need them.
 
-    Each purpose (``visit``, ``choice``, ``event``, ``leave``) is a keyed source
+    Each purpose (``visit``, ``choice``, ``event``, ``leave``, ``taste``) is a keyed source
     (:class:`~simulation.rng.KeyedUniforms`): the number of consumer ``i`` on this day
     for this purpose depends on the seed, the replication, the day, the purpose and
     ``i`` only, so a subset drawn today gets exactly the numbers a full draw would
     give it, whatever else is drawn (common random numbers by construction).
+    ``taste`` is a strategic shopper's taste for ours before the launch under
+    ``presale_decision: option`` (:class:`simulation.engine.quotes.Quotes`).
     """
 
-    __slots__ = ("visit", "choice", "event", "leave")
+    __slots__ = ("visit", "choice", "event", "leave", "taste")
 
     def __init__(self, seed: int, replication: int, day: int):
         for name in self.__slots__:
@@ -110,6 +112,13 @@ class DrawCache:
             self._draws = DayDraws(self.seed, self.replication, day)
             self._day = day
         return self._draws
+
+    def taste(self, day: int, idx: np.ndarray) -> np.ndarray:
+        """The ``taste`` uniforms of consumers ``idx`` on ``day`` (any day: a depositor's taste
+        of the day it ordered is read again at the balance)."""
+        if day == self._day:
+            return self._draws.taste(idx)
+        return KeyedUniforms(self.seed, self.replication, "day:taste", day)(idx)
 
     def awareness(self, groups: np.ndarray, n_groups: int) -> AwarenessThresholds:
         """The awareness thresholds of this replication's consumers (``groups``: each one's group)."""
