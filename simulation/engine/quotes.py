@@ -15,7 +15,7 @@ from ..market.choice import choose, choose_given_taste, gumbel
 from ..market.deposits import inflation_credit
 from ..market.promotions import eligible, quote
 from ..market.presale_value import ValuationBelief, order_value, wait_value
-from ..market.utility import Shoppers, ours_extras, ours_utility, utility_matrix
+from ..market.utility import Shoppers, ours_utility, utility_matrix
 
 __all__ = ["Quotes", "shoppers_of", "known_rivals", "promotion_masks", "utilities", "subset", "zero_quote"]
 
@@ -152,7 +152,9 @@ def _plan_ahead(model, s: Shoppers, q, u: np.ndarray, phase: Phase, *, delay: in
     part of the valuation on which the order is placed and later exercised (a depositor
     keeps it at the balance, :func:`simulation.engine.orders.collect_balances`), and of the
     valuation with which waiting for ours is weighed, so both rows are computed at
-    ``mu + taste`` and take no logit noise on top (:func:`Quotes.decide`).
+    ``mu + taste`` and take no logit noise on top (:func:`Quotes.decide`). The felt saving
+    of a deal and a gift come only with the product, so they count with the probability
+    that the balance is paid; the deposit felt at risk (``1 - trust``) counts in full.
 
     An order (or reservation) worth no more than waiting is not placed: it would pay money
     ahead for nothing more than waiting brings. This settles the one tie that has weight,
@@ -170,13 +172,14 @@ def _plan_ahead(model, s: Shoppers, q, u: np.ndarray, phase: Phase, *, delay: in
     if phase != Phase.BALANCE:
         dep = model.seller.strategy.deposit
         price = q.price[knows]
+        _, saved = _felt_price(model, price, q.discount[knows], phase)
         value = order_value(belief, price, price_sensitivity=k.price_sensitivity,
                             value_discount=k.patience.astype(float) ** delay,
                             deposit=None if dep is None else dep.amount,
                             inflation=1.0 if dep is None else dep.inflation,
-                            refundable=dep is not None and dep.refundable)
-        _, saved = _felt_price(model, price, q.discount[knows], phase)
-        u[0, knows] = value + ours_extras(k, saved, q.gift_value[knows], upfront_at_risk=_at_risk(model, price, phase))
+                            refundable=dep is not None and dep.refundable,
+                            bonus=k.deal_proneness * saved + q.gift_value[knows])
+        u[0, knows] = value - (1.0 - k.trust) * _at_risk(model, price, phase)
     elif taste is not None:              # ours at the launch price: the taste for ours comes with it
         ahead = max(model.campaign.calendar.launch_day - model.day, 0)
         u[0, knows] += taste[knows] * k.patience.astype(float) ** ahead
