@@ -129,9 +129,15 @@ class Consumer(mesa.Agent):
             return True
         return presale and self.state == RESERVED
 
-    def utilities(self, day: "DayContext", *, price: float, gift_value: float) -> list[float]:
-        """Utilities of ours, each competitor, waiting and nothing (in money)."""
+    def utilities(self, day: "DayContext", *, price: float, gift_value: float, taste: float = 0.0) -> list[float]:
+        """Utilities of ours, each competitor, waiting and nothing (in money).
+
+        ``taste`` is a strategic shopper's taste for ours before the launch under
+        ``presale_decision: option``: it is added to the valuation of ours and of waiting for ours.
+        """
         value = self.valuation if day.phase < Phase.LAUNCH else self.valuation_real
+        rival_value = value
+        value = value + taste
         ps = self.price_sensitivity
         factor = day.member_factor if self.is_member else 1.0
         knows_ours = self.state != UNAWARE
@@ -147,28 +153,30 @@ class Consumer(mesa.Agent):
         plans = day.plans_ahead and self.is_strategic and knows_ours
         if plans and ours > -math.inf and day.phase != Phase.BALANCE:   # prepay: nothing is settled later
             sd, mean = day.noise[self.segment]
-            ours += (self.valuation + mean - value) * (self.patience ** day.delay if day.delay else 1.0)
+            ours += mean * (self.patience ** day.delay if day.delay else 1.0)
         out = [ours]
         for k, comp in enumerate(day.competitors):
             known = comp is not None and self.knows(k)
-            out.append(value + comp[1] + self.loyalty - ps * comp[0] if known else -math.inf)
+            out.append(rival_value + comp[1] + self.loyalty - ps * comp[0] if known else -math.inf)
         if plans and day.all_later_steps:
-            out.append(self.expected_best_later(day, factor))
+            out.append(self.expected_best_later(day, factor, taste))
         elif day.wait_open and self.is_strategic and knows_ours:
             out.append(max(self.patience ** d * (value - ps * p * factor) for p, d in day.later_steps))
         else:
             out.append(-math.inf)
+        if plans and day.phase != Phase.BALANCE and out[0] <= out[-1]:
+            out[0] = -math.inf                     # an order worth no more than waiting is not placed
         out.append(day.outside_utility)
         return out
 
-    def expected_best_later(self, day: "DayContext", factor: float) -> float:
+    def expected_best_later(self, day: "DayContext", factor: float, taste: float = 0.0) -> float:
         """E[max(u0, max_t patience^t (V - ps p_t))] over the normal realised valuation V.
 
         Line by line: the interval of V on which each later step (or nothing) is the best,
         and the normal integral of that line over it.
         """
         sd, mean = day.noise[self.segment]
-        mu = self.valuation + mean
+        mu = self.valuation + taste + mean
         lines = [(self.patience ** d, self.patience ** d * self.price_sensitivity * p * factor)
                  for p, d in day.all_later_steps] + [(0.0, -day.outside_utility)]
 
@@ -203,6 +211,8 @@ class Consumer(mesa.Agent):
         factor = day.member_factor if self.is_member else 1.0
         price = day.price * factor
         gift_value, gift_cost = day.gifts(self)
+        if day.plans_ahead and day.scale > 0 and self.is_strategic and self.state != UNAWARE:
+            return self.choose_on_taste(day, price=price, gift_value=gift_value), price, gift_cost
         util = self.utilities(day, price=price, gift_value=gift_value)
         best = max(util)
         weights = [math.exp((u - best) / day.scale) if u > -math.inf else 0.0 for u in util]
@@ -213,6 +223,18 @@ class Consumer(mesa.Agent):
             if acc > threshold:
                 return k, price, gift_cost
         return len(weights) - 1, price, gift_cost
+
+    def choose_on_taste(self, day: "DayContext", *, price: float, gift_value: float) -> int:
+        """A strategic shopper before the launch under the option rule: an explicit Gumbel taste
+        for ours inside the worth of ordering and of waiting, and an explicit Gumbel on each
+        other alternative; the best one is chosen."""
+        gumbel = lambda: -math.log(-math.log(1.0 - self.random.random()))   # noqa: E731
+        util = self.utilities(day, price=price, gift_value=gift_value, taste=day.scale * gumbel())
+        tasted = (0, len(util) - 2)
+        noisy = [u if k in tasted else (u + day.scale * gumbel() if u > -math.inf else -math.inf)
+                 for k, u in enumerate(util)]
+        best = max(noisy)
+        return next(k for k, u in enumerate(noisy) if u == best)
 
     # -- orders ---------------------------------------------------------------------
     def pay(self, amount: float) -> None:

@@ -74,6 +74,21 @@ def test_normal_order_value_is_the_textbook_call_price():
     np.testing.assert_allclose(prepay, 0.9 * mu - price)
 
 
+def test_a_bonus_counts_only_with_the_product():
+    """A deal's felt saving or a gift comes only if the balance is paid: ``bonus × P(V >= B)``."""
+    mu = np.array([100.0, 150.0, 260.0])
+    sd, d, k, price, bonus = 60.0, 50.0, 3.0, 300.0, np.array([40.0, 40.0, 10.0])
+    belief = ValuationBelief(mu, np.zeros(3, dtype=np.uint8), [_dist({"dist": "normal", "mean": 0, "sd": sd})])
+    for refundable, threshold in ((False, price - k * d), (True, price - (k - 1) * d)):
+        kw = dict(price_sensitivity=np.ones(3), value_discount=1.0, deposit=d, inflation=k, refundable=refundable)
+        plain = order_value(belief, np.full(3, price), **kw)
+        np.testing.assert_allclose(order_value(belief, np.full(3, price), bonus=bonus, **kw) - plain,
+                                   bonus * stats.norm.sf((threshold - mu) / sd))
+    prepay = dict(price_sensitivity=np.ones(3), value_discount=1.0, deposit=None)
+    np.testing.assert_allclose(order_value(belief, np.full(3, price), bonus=bonus, **prepay)
+                               - order_value(belief, np.full(3, price), **prepay), bonus)
+
+
 def _brute_force(mu, noise, later, beta, delta, factor, floor, n=400_000):
     """Mean of the best later payoff over a fine quantile grid of the surprise."""
     e = noise.ppf((np.arange(n) + 0.5) / n)

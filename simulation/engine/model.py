@@ -44,16 +44,18 @@ __all__ = ["PresaleModel", "DayDraws", "DrawCache", "AwarenessThresholds"]
 class DayDraws:
     """The day's random numbers, drawn only for the consumers who need them.
 
-    Each per-consumer purpose (``choice``, ``event``, ``leave``, ``queue``) is a keyed
-    source (:class:`~simulation.rng.KeyedUniforms`): the number of consumer ``i`` on this
-    day for this purpose depends on the seed, the replication, the day, the purpose and
+    Each per-consumer purpose (``choice``, ``event``, ``leave``, ``queue``, ``taste``) is a
+    keyed source (:class:`~simulation.rng.KeyedUniforms`): the number of consumer ``i`` on
+    this day for this purpose depends on the seed, the replication, the day, the purpose and
     ``i`` only, so a subset drawn today gets exactly the numbers a full draw would give
-    it, whatever else is drawn (common random numbers by construction). Who comes to
-    shop is drawn once a day for everyone at once (:meth:`visitors`), in proportion to
-    the visitors rather than to the population.
+    it, whatever else is drawn (common random numbers by construction). ``taste`` is a
+    strategic shopper's taste for ours before the launch under ``presale_decision: option``
+    (:class:`simulation.engine.quotes.Quotes`). Who comes to shop is drawn once a day for
+    everyone at once (:meth:`visitors`), in proportion to the visitors rather than to the
+    population.
     """
 
-    PURPOSES = ("choice", "event", "leave", "queue")
+    PURPOSES = ("choice", "event", "leave", "queue", "taste")
     """The keyed per-consumer sources, one attribute each."""
     __slots__ = (*PURPOSES, "_visit_key", "_visitors")
 
@@ -140,6 +142,13 @@ class DrawCache:
             bounds = np.searchsorted(channel[order], np.arange(n_channels + 1))
             self._members = (channel, [order[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:])])
         return self._members[1]
+
+    def taste(self, day: int, idx: np.ndarray) -> np.ndarray:
+        """The ``taste`` uniforms of consumers ``idx`` on ``day`` (any day: a depositor's taste
+        of the day it ordered is read again at the balance)."""
+        if day == self._day:
+            return self._draws.taste(idx)
+        return KeyedUniforms(self.seed, self.replication, "day:taste", day)(idx)
 
     def awareness(self, groups: np.ndarray, n_groups: int) -> AwarenessThresholds:
         """The awareness thresholds of this replication's consumers (``groups``: each one's group)."""

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..market.calendar import Phase
 from ..market.deposits import balance_due, inflation_credit, pays_balance
 from ..market.fulfilment import first_in_line, p_cancel_waiting
 from ..market.population import State, in_states
+from .quotes import taste_shock, tastes_ours
 
 __all__ = ["collect_balances", "cancel_while_waiting", "ship_orders", "process_returns", "close_campaign", "book_payment", "refund"]
 
@@ -37,15 +39,38 @@ def refund(model, idx: np.ndarray, new_state: State) -> float:
     return amount
 
 
+def kept_taste(model, idx: np.ndarray) -> np.ndarray | float:
+    """The taste for ours that deposit holders ``idx`` ordered on (money; 0 for none).
+
+    Under ``presale_decision: option`` with a positive ``logit_scale``, a strategic shopper
+    orders before the launch on its valuation plus the day's taste draw
+    (:class:`simulation.engine.quotes.Quotes`); the draw is keyed by the consumer and the
+    day it ordered, so it is read again here, the same number, with nothing stored.
+    """
+    if not tastes_ours(model, Phase.PRESALE):
+        return 0.0
+    pop = model.pop
+    out = np.zeros(idx.shape[0])
+    strategic = np.flatnonzero(pop.is_strategic[idx])
+    days = pop.order_day[idx[strategic]]
+    for day in np.unique(days):
+        at = strategic[days == day]
+        out[at] = taste_shock(model, model.draws.taste(int(day), idx[at]))
+    return out
+
+
 def collect_balances(model) -> None:
-    """First balance day: deposit holders learn their valuation and pay or walk away."""
+    """First balance day: deposit holders learn their valuation and pay or walk away.
+
+    The valuation is the realised one plus the taste for ours the holder ordered on
+    (:func:`kept_taste`)."""
     pop, w, day, led = model.pop, model.weight, model.day, model.ledger
     dep = model.seller.strategy.deposit
     idx = np.flatnonzero(pop.state == State.DEPOSITED)
     if idx.size == 0:
         return
     balance = balance_due(pop.price_agreed[idx], dep.amount, dep.inflation)
-    pays = pays_balance(pop.valuation_real[idx], pop.price_sensitivity[idx], balance, dep.amount,
+    pays = pays_balance(pop.valuation_real[idx] + kept_taste(model, idx), pop.price_sensitivity[idx], balance, dep.amount,
                         refundable=dep.refundable)
     payers, walkers = idx[pays], idx[~pays]
     book_payment(model, payers, balance[pays])

@@ -11,11 +11,11 @@ import numpy as np
 
 from ..market.calendar import Phase
 from ..market.population import State
-from ..market.choice import choose
+from ..market.choice import choose, choose_given_taste, gumbel
 from ..market.deposits import inflation_credit
 from ..market.promotions import eligible, quote
 from ..market.presale_value import ValuationBelief, order_value, wait_value
-from ..market.utility import Shoppers, ours_extras, ours_utility, utility_matrix
+from ..market.utility import Shoppers, ours_utility, utility_matrix
 
 __all__ = ["Quotes", "shoppers_of", "known_rivals", "promotion_masks", "utilities", "subset", "zero_quote"]
 
@@ -81,8 +81,23 @@ def _felt_price(model, price: np.ndarray, discount: np.ndarray, phase: Phase):
     return np.maximum(price - credit, dep.amount), discount + credit
 
 
-def utilities(model, s: Shoppers, q, phase: Phase, *, now_price: float) -> np.ndarray:
-    """Utilities (rows: ours, competitors, wait, nothing) of shoppers ``s`` quoted ``q``."""
+def tastes_ours(model, phase: Phase) -> bool:
+    """Whether strategic shoppers draw an explicit taste for ours today (see :func:`_plan_ahead`)."""
+    choice = model.campaign.market.choice
+    return phase < Phase.LAUNCH and choice.presale_decision == "option" and choice.logit_scale > 0
+
+
+def taste_shock(model, u: np.ndarray) -> np.ndarray:
+    """Taste for ours, in money, of shoppers whose ``taste`` uniforms are ``u``: ``logit_scale`` x a standard Gumbel."""
+    return float(model.campaign.market.choice.logit_scale) * gumbel(u)
+
+
+def utilities(model, s: Shoppers, q, phase: Phase, *, now_price: float,
+              taste: np.ndarray | None = None) -> np.ndarray:
+    """Utilities (rows: ours, competitors, wait, nothing) of shoppers ``s`` quoted ``q``.
+
+    ``taste`` is each shopper's taste for ours in money (:func:`_plan_ahead`); ``None`` for none.
+    """
     offer = model.seller.offer
     delay = max(model.ship_day - model.day, 0) if phase < Phase.LAUNCH else 0
     if phase == Phase.BALANCE:
@@ -95,7 +110,7 @@ def utilities(model, s: Shoppers, q, phase: Phase, *, now_price: float) -> np.nd
     u = utility_matrix(s, ours, competitors=comps, later=offer.later_steps, now_price=now_price,
                        outside_utility=model.campaign.market.choice.outside_utility)
     if phase < Phase.LAUNCH and model.campaign.market.choice.presale_decision == "option":
-        _plan_ahead(model, s, q, u, phase, delay=delay)
+        _plan_ahead(model, s, q, u, phase, delay=delay, taste=taste)
     _only_known(u, s)
     return u
 
@@ -124,34 +139,55 @@ def _only_known(u: np.ndarray, s: Shoppers) -> None:
         u[1 + k, ~s.knows_rivals[:, k]] = -np.inf
 
 
-def _plan_ahead(model, s: Shoppers, q, u: np.ndarray, phase: Phase, *, delay: int) -> None:
+def _plan_ahead(model, s: Shoppers, q, u: np.ndarray, phase: Phase, *, delay: int,
+                taste: np.ndarray | None = None) -> None:
     """Rows ours and wait of the shoppers who know the price path, under the participation condition.
 
     A presale order is worth what it brings once the realised valuation is known (the
     balance is paid only if it covers it); waiting is worth learning the valuation and then
     taking the best announced later price or nothing (:mod:`simulation.market.presale_value`).
+
+    ``taste`` (money, one per shopper of ``s``) is the shopper's taste for ours today: it is
+    part of the valuation on which the order is placed and later exercised (a depositor
+    keeps it at the balance, :func:`simulation.engine.orders.collect_balances`), and of the
+    valuation with which waiting for ours is weighed, so both rows are computed at
+    ``mu + taste`` and take no logit noise on top (:func:`Quotes.decide`). The felt saving
+    of a deal and a gift come only with the product, so they count with the probability
+    that the balance is paid; the deposit felt at risk (``1 - trust``) counts in full.
+
+    An order (or reservation) worth no more than waiting is not placed: it would pay money
+    ahead for nothing more than waiting brings. This settles the one tie that has weight,
+    a refundable deposit that could never be worth completing against waiting that could
+    never pay (both worth exactly 0).
     """
     knows = np.flatnonzero(s.is_strategic)
     if knows.size == 0:
         return
     k = subset(s, knows)
     choice = model.campaign.market.choice
-    belief = ValuationBelief(k.valuation, k.segment,
+    mean = k.valuation if taste is None else k.valuation + taste[knows]
+    belief = ValuationBelief(mean, k.segment,
                              [seg.valuation_noise for seg in model.campaign.market.segments.values()])
     if phase != Phase.BALANCE:
         dep = model.seller.strategy.deposit
         price = q.price[knows]
+        _, saved = _felt_price(model, price, q.discount[knows], phase)
         value = order_value(belief, price, price_sensitivity=k.price_sensitivity,
                             value_discount=k.patience.astype(float) ** delay,
                             deposit=None if dep is None else dep.amount,
                             inflation=1.0 if dep is None else dep.inflation,
-                            refundable=dep is not None and dep.refundable)
-        _, saved = _felt_price(model, price, q.discount[knows], phase)
-        u[0, knows] = value + ours_extras(k, saved, q.gift_value[knows], upfront_at_risk=_at_risk(model, price, phase))
+                            refundable=dep is not None and dep.refundable,
+                            bonus=k.deal_proneness * saved + q.gift_value[knows])
+        u[0, knows] = value - (1.0 - k.trust) * _at_risk(model, price, phase)
+    elif taste is not None:              # ours at the launch price: the taste for ours comes with it
+        ahead = max(model.campaign.calendar.launch_day - model.day, 0)
+        u[0, knows] += taste[knows] * k.patience.astype(float) ** ahead
     later = [(p, d) for p, d in model.seller.offer.later_steps if np.isfinite(p) and d > 0]
     if later:
         u[-2, knows] = wait_value(belief, later, price_sensitivity=k.price_sensitivity, patience=k.patience,
                                   member_factor=k.member_factor, floor=float(choice.outside_utility))
+    if phase != Phase.BALANCE:           # an order worth no more than waiting is not placed
+        u[0, knows] = np.where(u[0, knows] > u[-2, knows], u[0, knows], -np.inf)
 
 
 def subset(s: Shoppers, sel: np.ndarray) -> Shoppers:
@@ -163,13 +199,27 @@ class Quotes:
     """Today's shoppers: what each is quoted under the offers still open to them, and chooses.
 
     Everyone is first quoted ``base_price`` with every active promotion.
+
+    Before the launch under ``presale_decision: option`` (and a positive ``logit_scale``),
+    a strategic shopper's logit noise of ours is an explicit taste draw (the day's
+    ``taste`` uniform of consumer ``index``, :func:`taste_shock`), taken into the worth
+    of ordering and of waiting (:func:`_plan_ahead`); its other alternatives keep their
+    logit noise (:func:`simulation.market.choice.choose_given_taste`).
     """
 
     def __init__(self, model, s: Shoppers, phase: Phase, *, u_choice: np.ndarray, promos: list,
-                 masks: list, base_price: float):
+                 masks: list, base_price: float, index: np.ndarray | None = None):
         self.model, self.s, self.phase, self.u_choice = model, s, phase, u_choice
         self.promos, self.masks = promos, masks
         self.scale = model.campaign.market.choice.logit_scale
+        self.taste = self.tasted = None
+        if tastes_ours(model, phase) and s.is_strategic.any():
+            if index is None:
+                raise ValueError("a strategic shopper's taste for ours needs the shoppers' consumer indices")
+            self.tasted = s.is_strategic
+            self.taste = np.zeros(s.is_strategic.shape[0])
+            at = np.flatnonzero(self.tasted)
+            self.taste[at] = taste_shock(model, model.draws.get(model.day).taste(index[at]))
         self.decide(None, base_price=base_price, on=np.ones(len(promos), dtype=bool))
 
     def decide(self, sel: np.ndarray | None, *, base_price: float, on: np.ndarray) -> None:
@@ -180,7 +230,13 @@ class Quotes:
         masks = [self.masks[j] if sel is None else self.masks[j][sel] for j in rows]
         q = quote(np.float32(base_price) * s.member_factor, [self.promos[j][1] for j in rows], masks)
         u = self.u_choice if sel is None else self.u_choice[sel]
-        choice = choose(utilities(self.model, s, q, self.phase, now_price=base_price), u, scale=self.scale)
+        if self.taste is None:
+            choice = choose(utilities(self.model, s, q, self.phase, now_price=base_price), u, scale=self.scale)
+        else:
+            taste = self.taste if sel is None else self.taste[sel]
+            util = utilities(self.model, s, q, self.phase, now_price=base_price, taste=taste)
+            choice = choose_given_taste(util, u, scale=self.scale, tasted=(0, util.shape[0] - 2),
+                                        who=self.tasted if sel is None else self.tasted[sel])
         if sel is None:
             self.price, self.discount, self.gift_cost, self.choice = q.price, q.discount, q.gift_cost, choice
             self.by_promo = np.zeros((len(self.promos), choice.shape[0]))

@@ -41,7 +41,7 @@ def shop(model, draws) -> None:
     levels = model.seller.offer.limited.levels
     level = int(np.argmax(level_room(levels, model.weight) > 0))   # the first with a whole order left
     quotes = Quotes(model, s, phase, u_choice=u_choice, promos=promos, masks=masks,
-                     base_price=levels[level][0])
+                     base_price=levels[level][0], index=idx)
     sells = phase == Phase.PRESALE or phase >= Phase.LAUNCH
     stopped = (serve_limited(model, quotes, queue, phase, level=level) if sells
                else np.zeros(len(promos), dtype=bool))

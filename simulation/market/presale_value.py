@@ -10,7 +10,8 @@ price path compares, in money (``beta`` its price sensitivity):
   only if ``V >= beta·B`` (the engine's balance rule), so it is worth
   ``E[(V - beta·B)+] - beta·d`` (refundable deposit: ``E[(V - beta·(B + d))+]``;
   full prepayment: ``E[V] - beta·P``), the valuation discounted by
-  ``patience**days`` until shipping;
+  ``patience**days`` until shipping; what comes only with the product (a deal's felt
+  saving, a gift) counts with the probability that the balance is paid;
 * waiting: learn ``V`` and then take the best of the announced later open-sale
   prices or nothing, ``E[max(u0, max_t patience**t · (V - beta·p_t))]``.
 
@@ -62,12 +63,14 @@ class ValuationBelief:
 
 def order_value(belief: ValuationBelief, price: np.ndarray, *, price_sensitivity: np.ndarray,
                 value_discount: np.ndarray | float, deposit: float | None, inflation: float = 1.0,
-                refundable: bool = False) -> np.ndarray:
+                refundable: bool = False, bonus: np.ndarray | float = 0.0) -> np.ndarray:
     """Worth of a presale order at total ``price`` to shoppers who learn ``V`` before the balance.
 
     ``value_discount`` multiplies the valuation (``patience**days`` until shipping);
     money is not discounted, as in :func:`simulation.market.utility.ours_utility`.
     Without a deposit (full prepayment) nothing is settled later: ``E[V] - beta·P``.
+    ``bonus`` is what comes only with the product (a deal's felt saving, a gift): it
+    counts with the probability that the balance is paid.
     """
     beta = price_sensitivity.astype(float)
     price = np.asarray(price, dtype=float)
@@ -79,7 +82,7 @@ def order_value(belief: ValuationBelief, price: np.ndarray, *, price_sensitivity
         pay_now = 0.0 if refundable else deposit
         threshold = beta * pay_if_kept
     p_keep, value_kept = belief.tail(threshold)
-    return value_discount * value_kept - beta * (pay_if_kept * p_keep + pay_now)
+    return value_discount * value_kept + bonus * p_keep - beta * (pay_if_kept * p_keep + pay_now)
 
 
 def wait_value(belief: ValuationBelief, later: Sequence[tuple[float, int]], *, price_sensitivity: np.ndarray,

@@ -124,15 +124,17 @@ class Choice(Section):
     outside_utility: float = 0.0
     presale_decision: Literal["option", "myopic"] = "myopic"
     """How consumers who know the announced price path (``strategic_share``) weigh a presale
-    order before the launch. ``option``: as a participation condition under valuation
-    uncertainty, the order worth ``E[(V - B)+] - d`` (they walk away from the balance ``B``
-    if the realised valuation ``V`` falls short) against waiting to learn ``V`` and paying the
-    announced later price, ``E[max(outside_utility, max_t patience^t (V - p_t))]``. ``myopic``: the expected
-    valuation against the effective price, and waiting with the expected valuation too.
-    Other consumers always use the expected valuation. The default stays ``myopic``: the
-    bundled scenarios are calibrated with it, and under a daily logit taste noise of the size
-    of a deposit the option rule's bounded downside (``-d``) lets low-valuation consumers
-    deposit on a taste draw and walk away at the balance (see docs/scenario-format.md)."""
+    order before the launch. ``option``: as a participation condition under
+    valuation uncertainty, the order worth ``E[(V - B)+] - d`` (they walk away from the
+    balance ``B`` if the realised valuation ``V`` falls short) against waiting to learn ``V``
+    and paying the announced later price, ``E[max(outside_utility, max_t patience^t (V - p_t))]``;
+    their logit noise of ours is a taste for ours drawn into ``V`` (both values are taken at the
+    expected valuation plus the taste, and a depositor keeps the taste at the balance), while
+    rivals and nothing keep their logit noise. ``myopic``: the expected valuation against the
+    effective price, and waiting with the expected valuation too. Other consumers always use
+    the expected valuation. The default stays ``myopic``: under ``option`` few strategic
+    consumers order ahead once a markdown is announced, so a deeper announced markdown no
+    longer measurably lowers presale orders on the bundled scenarios (see docs/scenario-format.md)."""
     leave_rate: Share = 0.0
     """Probability that a consumer who buys nothing today leaves the market."""
     stockout_switch_share: Share = 0.3
