@@ -19,7 +19,7 @@ import zlib
 
 import numpy as np
 
-__all__ = ["stream", "name_key", "mix64", "key_of", "KeyedUniforms", "keyed_uniforms",
+__all__ = ["stream", "name_key", "mix64", "key_of", "KeyedUniforms", "keyed_uniforms", "exponential",
            "bernoulli_positions", "exponential_order_statistics"]
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)        # SplitMix64's increment (the golden ratio)
@@ -120,6 +120,16 @@ class KeyedUniforms:
     def __call__(self, idx: np.ndarray) -> np.ndarray:
         """Uniforms of consumers ``idx`` (any order, repeats allowed)."""
         return keyed_uniforms(self.key, idx)
+
+
+
+def exponential(u: np.ndarray) -> np.ndarray:
+    """Unit exponentials (float64) from uniforms on the 2⁻²⁴ grid of :func:`keyed_uniforms`.
+
+    Each uniform is moved to the middle of its grid cell, so the result is never 0 and
+    never infinite.
+    """
+    return -np.log1p(-(u.astype(np.float64) + 2.0 ** -25))
 
 
 def bernoulli_positions(key: int, n: int, p: float) -> np.ndarray:

@@ -24,12 +24,20 @@ def test_a_higher_presale_price_brings_fewer_deposits():
 
 
 def test_a_deeper_announced_markdown_brings_fewer_presale_orders():
-    """Strategic consumers wait for a cheaper clearance price instead of ordering ahead."""
-    sc = small("winter_apparel", OPTION)
-    (step,) = sc.strategies["full_prepay"].pricing.schedule
-    deeper = small("winter_apparel", {**OPTION, "strategies.full_prepay.pricing.schedule": [
-        {"day": step.day, "price": round(float(step.price) * 0.8)}]})
-    mean, se = paired_difference(sc, deeper, "full_prepay", outcome("units_presold"))
+    """Strategic consumers wait for a cheaper clearance price instead of ordering ahead.
+
+    Under the participation condition a strategic consumer orders ahead only while the
+    announced clearance price is above the presale price (¥799 in winter's full prepayment):
+    at or below it, waiting to learn one's valuation and paying no more costs nothing but
+    patience, so no strategic consumer orders ahead and a deeper cut has nothing left to
+    take (at the bundled ¥719, cutting to ¥575 changes presale units by exactly 0). So the
+    markdown is moved where they still order: from ¥889 to ¥809, both above ¥799.
+    """
+    step = small("winter_apparel", OPTION).strategies["full_prepay"].pricing.schedule[0]
+    at = {**OPTION, "strategies.full_prepay.pricing.schedule": [{"day": step.day, "price": 889}]}
+    deeper = {**OPTION, "strategies.full_prepay.pricing.schedule": [{"day": step.day, "price": 809}]}
+    mean, se = paired_difference(small("winter_apparel", at), small("winter_apparel", deeper), "full_prepay",
+                                 outcome("units_presold"))
     expect_sign(mean, se, -1)
 
 
