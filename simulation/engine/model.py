@@ -271,7 +271,6 @@ class PresaleModel(mesa.Model):
         reachable = np.bincount(self.awareness_group, minlength=n_groups)[1::2] * self.weight   # group 2c + 1
         self.reachable_market = reachable.astype(float)
         self.per_contact = np.array([ch[c].awareness_per_contact for c in names])
-        self.conversion = np.array([ch[c].conversion for c in names], dtype=np.float32)
         self.visit_p = tuple(float(ch[c].conversion) for c in names)   # each channel's daily visit probability
         self.channel_members = self.draws.channel_members(pop.channel, len(names))
         self._reserved: np.ndarray | None = None    # consumers who reserved, found after the warm-up
