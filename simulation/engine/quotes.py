@@ -160,7 +160,7 @@ def _plan_ahead(model, s: Shoppers, q, u: np.ndarray, phase: Phase, *, delay: in
     a refundable deposit that could never be worth completing against waiting that could
     never pay (both worth exactly 0).
     """
-    knows = np.flatnonzero(s.is_strategic)
+    knows = np.flatnonzero(s.is_strategic & s.knows_ours)     # the others cannot choose ours nor wait for it
     if knows.size == 0:
         return
     k = subset(s, knows)
@@ -213,10 +213,11 @@ class Quotes:
         self.promos, self.masks = promos, masks
         self.scale = model.campaign.market.choice.logit_scale
         self.taste = self.tasted = None
-        if tastes_ours(model, phase) and s.is_strategic.any():
+        planners = s.is_strategic & s.knows_ours
+        if tastes_ours(model, phase) and planners.any():
             if index is None:
                 raise ValueError("a strategic shopper's taste for ours needs the shoppers' consumer indices")
-            self.tasted = s.is_strategic
+            self.tasted = planners
             self.taste = np.zeros(s.is_strategic.shape[0])
             at = np.flatnonzero(self.tasted)
             self.taste[at] = taste_shock(model, model.draws.get(model.day).taste(index[at]))

@@ -51,13 +51,19 @@ class ValuationBelief:
         object.__setattr__(self, "_groups", groups)
 
     def tail(self, threshold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``P(V >= c)`` and ``E[V · 1{V >= c}]`` for each shopper's threshold ``c``."""
+        """``P(V >= c)`` and ``E[V · 1{V >= c}]`` for each shopper's threshold ``c``.
+
+        ``threshold`` is shaped like ``mean`` or has rows of such thresholds (one
+        row per threshold of each shopper): the answers are shaped like it.
+        """
         mu = self._mu
-        c = np.broadcast_to(np.asarray(threshold, dtype=float), mu.shape)
-        p, m = np.empty_like(mu), np.empty_like(mu)
+        c = np.asarray(threshold, dtype=float)
+        c = np.broadcast_to(c, c.shape[:-1] + mu.shape) if c.ndim > 1 else np.broadcast_to(c, mu.shape)
+        p, m = np.empty(c.shape), np.empty(c.shape)
         for k, at in self._groups:
-            pk, mk = noise_tail(self.noises[k], c[at] - mu[at])
-            p[at], m[at] = pk, mu[at] * pk + mk
+            mu_k = mu[at]
+            pk, mk = noise_tail(self.noises[k], c[..., at] - mu_k)
+            p[..., at], m[..., at] = pk, mu_k * pk + mk
         return p, m
 
 
@@ -100,22 +106,21 @@ def wait_value(belief: ValuationBelief, later: Sequence[tuple[float, int]], *, p
     """
     beta = price_sensitivity.astype(float)
     delta = patience.astype(float)
-    slopes = [delta ** float(days) for _, days in later] + [np.zeros_like(delta)]
-    cuts = [a * beta * member_factor * float(p) for a, (p, _) in zip(slopes, later)] + [np.full_like(delta, -floor)]
-    total = np.zeros_like(delta)
-    for k, (a_k, b_k) in enumerate(zip(slopes, cuts)):
-        lo, hi = np.full_like(delta, -np.inf), np.full_like(delta, np.inf)
-        for j, (a_j, b_j) in enumerate(zip(slopes, cuts)):
-            if j == k:
-                continue
-            with np.errstate(divide="ignore", invalid="ignore"):
-                cross = (b_k - b_j) / (a_k - a_j)
-            hi = np.where(a_j > a_k, np.minimum(hi, cross), hi)        # a steeper line wins above the crossing
-            lo = np.where(a_j < a_k, np.maximum(lo, cross), lo)        # a flatter one below it
-            never = (a_j == a_k) & ((b_j < b_k) | ((b_j == b_k) & (j < k)))   # parallel: the lower cost wins
-            hi = np.where(never, -np.inf, hi)
-        hi = np.maximum(hi, lo)                                         # an empty interval adds nothing
-        p_lo, m_lo = belief.tail(lo)
-        p_hi, m_hi = belief.tail(hi)
-        total += a_k * (m_lo - m_hi) - b_k * (p_lo - p_hi)
-    return total
+    days = np.array([float(d) for _, d in later])
+    prices = np.array([float(p) for p, _ in later])
+    slopes = np.concatenate([delta[None, :] ** days[:, None], np.zeros((1, delta.size))])      # lines x shoppers
+    cuts = np.concatenate([slopes[:-1] * (beta * member_factor)[None, :] * prices[:, None],
+                           np.full((1, delta.size), -floor)])
+    a_k, a_j = slopes[:, None, :], slopes[None, :, :]                 # line k against line j
+    b_k, b_j = cuts[:, None, :], cuts[None, :, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cross = (b_k - b_j) / (a_k - a_j)
+    hi = np.where(a_j > a_k, cross, np.inf).min(axis=1)               # a steeper line wins above the crossing
+    lo = np.where(a_j < a_k, cross, -np.inf).max(axis=1)              # a flatter one below it
+    first = np.arange(slopes.shape[0])
+    earlier = (first[None, :] < first[:, None])[:, :, None]           # j < k
+    never = ((a_j == a_k) & ((b_j < b_k) | ((b_j == b_k) & earlier))).any(axis=1)   # parallel: the lower cost wins
+    hi = np.maximum(np.where(never, -np.inf, hi), lo)                 # an empty interval adds nothing
+    p, m = belief.tail(np.concatenate([lo, hi]))
+    n = slopes.shape[0]
+    return (slopes * (m[:n] - m[n:]) - cuts * (p[:n] - p[n:])).sum(axis=0)
