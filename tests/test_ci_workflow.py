@@ -31,7 +31,7 @@ def test_the_example_workflow_passes_on_the_bundled_scenarios(tmp_path):
     args = [str(tmp_path / "gates.xml") if w == "gates.xml" else w for w in args]
     # Later options win: fewer replications (and consumers) than the workflow's keep the test quick.
     proc = subprocess.run([sys.executable, "-m", "simulation", "compare", *files, *args,
-                           "--replications", "40", "--population", "20000", "--out", str(tmp_path / "results")],
+                           "--replications", "30", "--population", "5000", "--out", str(tmp_path / "results")],
                           cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     cases = list(ET.parse(tmp_path / "gates.xml").getroot().iter("testcase"))

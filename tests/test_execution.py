@@ -268,3 +268,33 @@ def test_formatting():
     assert format_duration(185) == "3m05s"
     assert format_duration(3720) == "1h02m"
     assert format_event(event(200, finished=True)).endswith("done in 6s")
+
+
+def _pid() -> int:
+    import os
+    return os.getpid()
+
+
+def test_a_shared_pool_serves_several_studies_with_the_same_workers(scenario, reference):
+    from simulation.runs.dispatch import shared_pool
+
+    with shared_pool(2) as pool:
+        first = run_many(scenario, replications=N_REPLICATIONS, workers=2, executor=pool)
+        workers = set(pool._processes)
+        second = run_many(scenario, replications=N_REPLICATIONS, workers=2, executor=pool)
+        assert workers and set(pool._processes) == workers     # the second study started no worker
+    assert_same_results(first, reference)
+    assert_same_results(second, reference)
+
+
+def test_a_shared_pool_left_by_an_error_stops_its_workers():
+    from simulation.runs.dispatch import shared_pool
+
+    with pytest.raises(KeyboardInterrupt):
+        with shared_pool(2) as pool:
+            pool.submit(_pid).result()
+            processes = list(pool._processes.values())
+            raise KeyboardInterrupt
+    for process in processes:
+        process.join(timeout=5)
+    assert processes and not any(p.is_alive() for p in processes)

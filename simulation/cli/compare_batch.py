@@ -5,6 +5,7 @@ report, evaluate gates, and decide the exit code. Output goes through the
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
 from typing import Callable
 
@@ -154,6 +155,7 @@ def run_compare(files: list[Path], scenarios: list, *, replications, workers, po
     from .progress_bar import ProgressBar
     from ..report import decision_box, headline_table, markdown_summary, report_decision
     from ..analysis.study import AllRunsFailed, StudySettings, compare_strategies
+    from ..runs.dispatch import shared_pool, stop_workers
 
     clashes = _shared_names(files, scenarios, out)
     for clash in clashes:
@@ -172,6 +174,10 @@ def run_compare(files: list[Path], scenarios: list, *, replications, workers, po
                 "workers join (Ctrl-C stops)")
         # With a cluster, its thread count guides the chunk size (and is recorded).
         n_workers = (pool.n_threads or workers) if pool is not None else workers
+        shared = pool is None and len(files) > 1 and (n_workers or os.cpu_count() or 1) > 1
+        if shared:       # one local pool for every scenario: its workers start (and import) once
+            n_workers = n_workers or os.cpu_count() or 1
+            pool = stack.enter_context(shared_pool(n_workers))
         for path, sc in zip(files, scenarios):
             sc = override(sc, seed=seed, population=population)
             out_dir = out / path.stem
@@ -193,6 +199,8 @@ def run_compare(files: list[Path], scenarios: list, *, replications, workers, po
             for note in study.notes:
                 err(f"{path}: {note}")
             if study.interrupted:
+                if shared:
+                    stop_workers(pool)
                 return _stopped(study, path, out_dir, resume=f"presale compare {path} --out {out} --resume", err=err)
             try:
                 _write(study, out_dir)

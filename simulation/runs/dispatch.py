@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import signal
 from collections.abc import Iterator, Sequence
@@ -10,7 +11,7 @@ from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExec
 from .chunks import ChunkResult, Inputs, run_chunk
 from ..scenario.schema import Scenario
 
-__all__ = ["Dispatch", "START_METHOD", "process_pool", "stop_workers"]
+__all__ = ["Dispatch", "START_METHOD", "process_pool", "shared_pool", "stop_workers"]
 
 START_METHOD = "spawn"
 """Start method of the default process pool; set on a private context, never globally."""
@@ -26,6 +27,22 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     many batches (an optimisation) makes one and injects it into each, instead of a pool per batch."""
     return ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint,
                                mp_context=multiprocessing.get_context(START_METHOD))
+
+
+@contextlib.contextmanager
+def shared_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A local pool of ``workers`` processes for several studies in a row (each spawned worker
+    imports the engine once, not once per study). Left by an error or Ctrl-C, its workers are
+    stopped at once; left normally, it waits for them. A caller whose study was interrupted
+    calls :func:`stop_workers` on it before leaving."""
+    pool = process_pool(workers)
+    try:
+        yield pool
+    except BaseException:
+        stop_workers(pool)
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 class Dispatch:
