@@ -70,8 +70,8 @@ ROOT = next(p for p in (Path.cwd(), *Path.cwd().parents) if (p / "scenarios").is
 # POPULATION, REPLICATIONS = 50_000, 200 with StudySettings(workers=4): a larger population
 # makes each simulated consumer stand for fewer real ones, and the confidence intervals shrink
 # with the square root of the replications (4x the replications halves them).
-POPULATION = 8_000      # simulated consumers; each stands for market.size / POPULATION real ones
-REPLICATIONS = 40       # simulated campaigns per strategy
+POPULATION = 5_000      # simulated consumers; each stands for market.size / POPULATION real ones
+REPLICATIONS = 30       # simulated campaigns per strategy
 SETTINGS = StudySettings(replications=REPLICATIONS, workers=1)
 
 
