@@ -87,7 +87,8 @@ class Normal(_Dist):
         return stats.truncnorm(a, b, loc=self.mean_, scale=self.sd)
 
     def ppf(self, u):
-        special, stats = _scipy()
+        from scipy import special            # scipy.stats only for a truncated normal (slow to import)
+
         u = np.asarray(u, dtype=float)
         if self.sd == 0:
             return np.full(u.shape, self.mean_, dtype=float)
@@ -108,7 +109,8 @@ class LogNormal(_Dist):
         return stats.lognorm(s=max(self.sigma, 1e-300), scale=self.median)
 
     def ppf(self, u):
-        special, stats = _scipy()
+        from scipy import special
+
         return self.median * np.exp(self.sigma * special.ndtri(np.asarray(u, dtype=float)))
 
 
