@@ -122,7 +122,7 @@ class Choice(Section):
     logit_scale: NonNeg = 50.0
     """Money per unit of logit noise; 0 chooses the best option deterministically."""
     outside_utility: float = 0.0
-    presale_decision: Literal["option", "myopic"] = "myopic"
+    presale_decision: Literal["option", "myopic"] = "option"
     """How consumers who know the announced price path (``strategic_share``) weigh a presale
     order before the launch. ``option``: as a participation condition under
     valuation uncertainty, the order worth ``E[(V - B)+] - d`` (they walk away from the
@@ -132,10 +132,8 @@ class Choice(Section):
     expected valuation plus the taste, and a depositor keeps the taste at the balance), while
     rivals and nothing keep their logit noise. ``myopic``: the expected valuation against the
     effective price, and waiting with the expected valuation too. Other consumers always use
-    the expected valuation. The default stays ``myopic`` for now: the bundled scenarios'
-    ``strategic_share`` was set under it, and under ``option`` far fewer strategic consumers
-    order ahead once a later price at or below the presale price is announced (see
-    docs/scenario-format.md)."""
+    the expected valuation. ``option`` is the default: ``myopic`` orders ahead on the expected valuation and
+    overstates strategic consumers' presale orders when a cheaper later price is announced."""
     leave_rate: Share = 0.0
     """Probability that a consumer who buys nothing today leaves the market."""
     stockout_switch_share: Share = 0.3
