@@ -29,14 +29,26 @@ def small(name: str, overrides: Mapping[str, Any] | None = None):
     return with_overrides(sc, {"run.population": POPULATION, **(overrides or {})})
 
 
+_RUNS: dict[tuple[int, str, int], tuple[Any, Any]] = {}
+
+
+def run(scenario, strategy: str, replication: int):
+    """Replication ``replication`` of ``strategy`` under ``scenario`` (the same object), simulated
+    once: a check that reads several outcomes of the same runs does not simulate them again."""
+    key = (id(scenario), strategy, replication)
+    if key not in _RUNS:         # the scenario is kept with its run, so its id is not reused
+        _RUNS[key] = (scenario, Replication(scenario, replication).simulate(strategy))
+    return _RUNS[key][1]
+
+
 def paired_difference(before, after, strategy: str, measure: Callable[[Any], float], *,
                       replications: int = REPLICATIONS) -> tuple[float, float]:
     """Mean and standard error of ``measure(after run) - measure(before run)`` over replications.
 
     ``measure`` gets the tidy :class:`~simulation.runs.runner.Run` (trajectory, outcome).
     """
-    diffs = np.array([measure(Replication(after, r).simulate(strategy))
-                      - measure(Replication(before, r).simulate(strategy)) for r in range(replications)])
+    diffs = np.array([measure(run(after, strategy, r)) - measure(run(before, strategy, r))
+                      for r in range(replications)])
     return float(diffs.mean()), float(diffs.std(ddof=1) / math.sqrt(replications))
 
 

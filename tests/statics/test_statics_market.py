@@ -7,9 +7,7 @@ difference over 30 replications on common random numbers (see :mod:`pairing`).
 from __future__ import annotations
 
 import numpy as np
-from pairing import REPLICATIONS, expect_sign, outcome, paired_difference, small
-
-from simulation.runs.runner import Replication
+from pairing import REPLICATIONS, expect_sign, outcome, paired_difference, run, small
 
 AMPLE_STOCK = 2_000_000
 
@@ -52,7 +50,7 @@ def test_a_refund_gives_back_the_fee_on_the_money_it_returns():
     same_fee = {f"channels.{c}.fee_rate": rate for c in channels}
     base = small("winter_apparel", same_fee)
     for r in range(REPLICATIONS):
-        out = Replication(base, r).simulate(strategy).outcome.iloc[0]
+        out = run(base, strategy, r).outcome.iloc[0]
         assert out["refunds"] > 0
         np.testing.assert_allclose(out["channel_fees"], rate * out["revenue_net"], rtol=1e-6)
     more_returns = small("winter_apparel", {**same_fee, "product.returns.p_return": [0.36, 0.09]})
