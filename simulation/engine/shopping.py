@@ -68,7 +68,7 @@ def visitors(model, draws, phase: Phase) -> tuple[np.ndarray, np.ndarray]:
         for comp in launched:
             knows |= comp.knows(come[unaware])
         shops[unaware[knows]] = True
-    idx = np.sort(come[shops])
+    idx = np.sort(come[shops], kind="stable")     # sorted runs, one per channel: a merge
     if phase == Phase.PRESALE:
         idx = _with_reserved(model, idx)
     return idx, draws.queue(idx)
