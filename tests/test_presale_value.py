@@ -157,3 +157,22 @@ def test_the_per_agent_reference_weighs_waiting_as_the_engine_does():
     for m, want in zip(mu, engine):
         agent = SimpleNamespace(valuation=float(m), segment=0, patience=0.98, price_sensitivity=1.2)
         assert Consumer.expected_best_later(agent, day, 0.95) == pytest.approx(want, rel=1e-9, abs=1e-9)
+
+
+def test_segments_of_plain_normal_surprises_are_weighed_each_by_its_own_normal():
+    """Shoppers of several segments whose surprises are all unbounded normals are weighed in
+    one pass (one normal per shopper); each gets exactly its own segment's tail, any threshold
+    shape, infinite thresholds included."""
+    rng = np.random.default_rng(3)
+    noises = [_dist({"dist": "normal", "mean": m, "sd": s}) for m, s in ((0, 40), (5, 120), (-10, 75))]
+    segment = rng.integers(0, 3, 500).astype(np.uint8)
+    mean = rng.normal(300, 80, 500)
+    belief = ValuationBelief(mean, segment, noises)
+    for c in (rng.normal(300, 150, 500), rng.normal(300, 150, (4, 500)), np.full(500, np.inf), -np.inf):
+        p, m = belief.tail(c)
+        cc = np.broadcast_to(np.asarray(c, dtype=float), p.shape)
+        for k, noise in enumerate(noises):
+            at = segment == k
+            pk, mk = noise_tail(noise, cc[..., at] - mean[at])
+            np.testing.assert_array_equal(p[..., at], pk)
+            np.testing.assert_array_equal(m[..., at], mean[at] * pk + mk)

@@ -26,7 +26,13 @@ from typing import Sequence
 
 import numpy as np
 
-from .valuation_tail import noise_tail
+from .valuation_tail import noise_tail, plain_normal_tail
+
+
+def _plain_normal(noise) -> bool:
+    """Whether a segment's ``valuation_noise`` is a normal without bounds and with a positive sd."""
+    return (getattr(noise, "dist", None) == "normal" and noise.low is None and noise.high is None
+            and noise.sd > 0)
 
 __all__ = ["ValuationBelief", "order_value", "wait_value"]
 
@@ -45,10 +51,17 @@ class ValuationBelief:
     def __post_init__(self):
         mu = self.mean.astype(float)
         present = np.flatnonzero(np.bincount(self.segment, minlength=len(self.noises)))
-        groups = ([(int(present[0]), slice(None))] if present.size == 1 else
-                  [(int(k), np.flatnonzero(self.segment == k)) for k in present])
+        groups, normal = [], None
+        if present.size > 1 and all(_plain_normal(self.noises[k]) for k in present):
+            # every segment's surprise an unbounded normal: one normal per shopper, in one pass
+            normal = tuple(np.take(np.array([float(getattr(n, name, 0.0)) for n in self.noises]), self.segment)
+                           for name in ("mean_", "sd"))
+        else:
+            groups = ([(int(present[0]), slice(None))] if present.size == 1 else
+                      [(int(k), np.flatnonzero(self.segment == k)) for k in present])
         object.__setattr__(self, "_mu", mu)
         object.__setattr__(self, "_groups", groups)
+        object.__setattr__(self, "_normal", normal)
 
     def tail(self, threshold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``P(V >= c)`` and ``E[V · 1{V >= c}]`` for each shopper's threshold ``c``.
@@ -59,6 +72,9 @@ class ValuationBelief:
         mu = self._mu
         c = np.asarray(threshold, dtype=float)
         c = np.broadcast_to(c, c.shape[:-1] + mu.shape) if c.ndim > 1 else np.broadcast_to(c, mu.shape)
+        if self._normal is not None:
+            p, m = plain_normal_tail(*self._normal, c - mu)
+            return p, mu * p + m
         p, m = np.empty(c.shape), np.empty(c.shape)
         for k, at in self._groups:
             mu_k = mu[at]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-__all__ = ["noise_tail", "noise_mean"]
+__all__ = ["noise_tail", "noise_mean", "plain_normal_tail"]
 
 _SQRT_2PI = np.sqrt(2.0 * np.pi)
 
@@ -45,12 +45,22 @@ def _normal(mean: float, sd: float, low: float | None, high: float | None,
     """Normal on ``[low, high]`` (``None``: unbounded); the plain normal is the case without bounds."""
     if sd == 0:
         return _fixed(mean, y)
+    if low is None and high is None:
+        return plain_normal_tail(mean, sd, y)
     a = -np.inf if low is None else (low - mean) / sd
     b = np.inf if high is None else (high - mean) / sd
     mass = special.ndtr(b) - special.ndtr(a)
     z = np.clip((y - mean) / sd, a, b)
     p = (special.ndtr(b) - special.ndtr(z)) / mass
     return p, mean * p + sd * (_phi(z) - _phi(b)) / mass
+
+
+def plain_normal_tail(mean, sd, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The unbounded normal's ``P(e >= y)`` and ``E[e · 1{e >= y}]``; ``mean`` and ``sd`` (positive)
+    may be arrays that broadcast against ``y``, one normal per consumer."""
+    z = (y - mean) / sd
+    p = 1.0 - special.ndtr(z)
+    return p, mean * p + sd * _phi(z)
 
 
 def _lognormal(median: float, sigma: float, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
