@@ -95,6 +95,25 @@ def test_the_last_partial_unit_leaves_the_shelf(run_toy, make_toy):
     assert check_invariants(m) == []
 
 
+PARTIAL = {"market.size": 56.3, "run.population": 56, "strategies.base.pricing.presale_price": 200,
+           "strategies.base.inventory.initial_stock": 56}
+
+
+@pytest.mark.parametrize("returned", [0.0, 1.0])
+def test_the_buyer_of_the_last_partial_unit_pays_and_returns_only_its_part(returned, run_toy):
+    """56 units reach 56.3 buyers at the list price of ¥100 (market 56.3, 56 simulated consumers,
+    stock 56; the presale price of ¥200 keeps everyone for the open sale): the money kept is
+    exactly ¥5,600, and when everything comes back 56 units are returned and salvaged, not 56.3."""
+    m = run_toy({**PARTIAL, "product.salvage_value": 30,
+                  "product.returns": {"ratings": [4.2, 4.8], "p_return": [returned, returned], "delay_days": 2}})
+    out = outcome_record(m)
+    assert out["units_sold"] == pytest.approx(56.0)
+    assert out["revenue_gross"] - out["refunds"] == pytest.approx(56.0 * 100 * (1 - returned), abs=1e-6)
+    assert m.ledger.total("returned") == pytest.approx(56.0 * returned)
+    assert out["salvage_revenue"] == pytest.approx(56.0 * 30 * returned)
+    assert check_invariants(m) == []
+
+
 @pytest.mark.parametrize("size,stock", [(1000.7, 333.3), (999.2, 998.9), (5000, 1234.5), (777.7, 10.2)])
 def test_stock_and_lost_sales_are_never_both_left_at_the_end_of_a_day(size, stock, run_toy):
     m = run_toy({"market.size": size, "run.population": 400,

@@ -255,6 +255,7 @@ class PresaleModel(mesa.Model):
         self.arrivals = np.zeros(self.horizon)
         self.returns_due = np.zeros(self.horizon, dtype=np.int64)   # units to come back each day
         self.short_units = 0.0          # simulated units that partial last units left unserved
+        self.partial_units: dict[int, float] = {}   # consumer -> the fraction of a unit it got (a last partial unit)
         if inv.production.rule == "fixed":
             self.order_production(inv.production.quantity, inv.production.order_day)
 

@@ -23,19 +23,26 @@ def book_payment(model, idx: np.ndarray, amount: np.ndarray) -> None:
     model.ledger.book("fees", day, float((model.fee_rate[pop.channel[idx]] * amount).sum()) * w)
 
 
-def refund(model, idx: np.ndarray, new_state: State) -> float:
-    """Refund everything consumers ``idx`` paid and move them to ``new_state``.
+def refund(model, idx: np.ndarray, new_state: State | None, *, share: float = 1.0) -> float:
+    """Refund what consumers ``idx`` paid (``share`` of it; all by default) and move them
+    to ``new_state`` (``None``: they keep their state).
 
     The channel's commission on the money returned is given back (booked as a
     negative fee) unless the channel keeps it (``fee_refunded_with_refund: false``).
     """
     pop = model.pop
     paid = pop.paid[idx].astype(np.float64)
+    if share != 1.0:
+        paid *= share
     amount = float(paid.sum()) * model.weight
     model.ledger.book("refunds", model.day, amount)
     model.ledger.book("fees", model.day, -float((model.fee_back_rate[pop.channel[idx]] * paid).sum()) * model.weight)
-    pop.paid[idx] = 0.0
-    pop.state[idx] = new_state
+    if share == 1.0:
+        pop.paid[idx] = 0.0
+    else:
+        pop.paid[idx] -= paid.astype(np.float32)
+    if new_state is not None:
+        pop.state[idx] = new_state
     return amount
 
 
@@ -95,13 +102,16 @@ def _mark_returns(model, idx: np.ndarray, u: np.ndarray) -> None:
         model.returns_due[due] += back.size
 
 
-def deliver(model, idx: np.ndarray, u_return: np.ndarray) -> None:
-    """Hand units to consumers ``idx`` from stock; draw who will return them.
+def deliver(model, idx: np.ndarray, u_return: np.ndarray, *, keys: tuple[np.ndarray, ...]) -> None:
+    """Hand units to consumers ``idx`` (ascending) from stock; draw who will return them.
 
     When the stock holds a last partial unit (a simulated consumer stands for a
-    fractional number of real ones), the last consumer served gets it: the shelf
-    clears exactly, and the part of that consumer's demand it cannot meet is a
-    lost sale.
+    fractional number of real ones), the last consumer served gets it (the last in the
+    queue ``keys``, aligned with ``idx``, as :func:`~simulation.market.fulfilment.first_in_line`
+    orders it): the shelf clears exactly, the part of that consumer's demand it cannot
+    meet is a lost sale, and the money paid for that part is refunded. The consumer holds
+    that fraction of a unit (``model.partial_units``): a return gives back and salvages
+    only it.
     """
     units = min(float(idx.size), max(model.stock, 0.0))
     short = idx.size - units
@@ -111,6 +121,9 @@ def deliver(model, idx: np.ndarray, u_return: np.ndarray) -> None:
     if short > 0:
         model.short_units += short
         model.ledger.book("lost_sales", model.day, short * model.weight)
+        last = idx[np.lexsort((np.arange(idx.size), *keys))[-1:]]
+        refund(model, last, None, share=short)
+        model.partial_units[int(last[0])] = 1.0 - short
     _mark_returns(model, idx, u_return)
 
 
@@ -142,7 +155,7 @@ def ship_orders(model, draws) -> None:
         return
     served = first_in_line(waiting, keys=(pop.order_day,), capacity=model.stock, partial=True)
     idx = np.flatnonzero(served)
-    deliver(model, idx, draws.event(idx))
+    deliver(model, idx, draws.event(idx), keys=(pop.order_day[idx],))
     if day > model.ship_day:
         led.book("late_shipped", day, idx.size * w)
     still = waiting & ~served
@@ -172,8 +185,13 @@ def _take_back(model, due: np.ndarray) -> None:
         return
     refund(model, due, State.RETURNED)
     w = model.weight
-    model.ledger.book("returned", model.day, due.size * w)
-    model.ledger.book("salvage", model.day, due.size * w * model.campaign.product.salvage_value)
+    units = float(due.size)
+    if model.partial_units:                  # a consumer who got a last partial unit returns only it
+        held = np.fromiter(model.partial_units, dtype=np.int64)
+        back = np.isin(held, due)
+        units -= float((1.0 - np.fromiter(model.partial_units.values(), dtype=float))[back].sum())
+    model.ledger.book("returned", model.day, units * w)
+    model.ledger.book("salvage", model.day, units * w * model.campaign.product.salvage_value)
 
 
 def close_campaign(model) -> None:

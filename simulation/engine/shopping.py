@@ -123,7 +123,7 @@ def _apply(model, idx, quotes: Quotes, phase, draws, *, queue, shoppers, stopped
         led.book("presale_orders", day, presale_units)
         _recover_lost_sales(model, b)
         if phase >= Phase.LAUNCH:
-            deliver(model, b, draws.leave(b))
+            deliver(model, b, draws.leave(b), keys=(queue[buy],))
     if b.size or stopped.any():
         n_promos = len(model.seller.strategy.promotions)
         rows = [i for i, _ in quotes.promos]
