@@ -104,13 +104,14 @@ def test_the_buyer_of_the_last_partial_unit_pays_and_returns_only_its_part(retur
     """56 units reach 56.3 buyers at the list price of ¥100 (market 56.3, 56 simulated consumers,
     stock 56; the presale price of ¥200 keeps everyone for the open sale): the money kept is
     exactly ¥5,600, and when everything comes back 56 units are returned and salvaged, not 56.3."""
-    m = run_toy({**PARTIAL, "product.salvage_value": 30,
+    m = run_toy({**PARTIAL, "product.salvage_value": 30, "channels.web.fee_rate": FEE,
                   "product.returns": {"ratings": [4.2, 4.8], "p_return": [returned, returned], "delay_days": 2}})
     out = outcome_record(m)
     assert out["units_sold"] == pytest.approx(56.0)
     assert out["revenue_gross"] - out["refunds"] == pytest.approx(56.0 * 100 * (1 - returned), abs=1e-6)
     assert m.ledger.total("returned") == pytest.approx(56.0 * returned)
     assert out["salvage_revenue"] == pytest.approx(56.0 * 30 * returned)
+    assert out["channel_fees"] == pytest.approx(FEE * 56.0 * 100 * (1 - returned), abs=1e-6)   # fee back with the money
     assert check_invariants(m) == []
 
 

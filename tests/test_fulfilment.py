@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pytest
 
-from simulation.market.fulfilment import first_in_line, first_shortfall, p_return
+from simulation.market.fulfilment import first_in_line, first_shortfall, last_in_line, p_return
 from simulation.market.population import State
 from simulation.engine.metrics import outcome_record, trajectory_frame
 from simulation.scenario.sections import ReturnCurve
@@ -44,6 +44,19 @@ def test_first_in_line_serves_by_key_up_to_capacity():
     np.testing.assert_array_equal(served, [False, True, False, False, True])
     np.testing.assert_array_equal(first_in_line(candidates, keys=(order_day,), capacity=4), candidates)
     assert not first_in_line(candidates, keys=(order_day,), capacity=0.5).any()
+
+
+def test_last_in_line_is_the_last_that_first_in_line_serves():
+    """Keys with many ties (two of them, last primary): serving all but one leaves out exactly
+    the candidate last_in_line names."""
+    rng = np.random.default_rng(4)
+    for n in (1, 2, 7, 50):
+        keys = (rng.integers(0, 3, n), rng.integers(0, 4, n))
+        everyone = np.ones(n, dtype=bool)
+        served = first_in_line(everyone, keys=keys, capacity=n - 1)
+        if n > 1:
+            assert np.flatnonzero(~served).tolist() == [last_in_line(keys)]
+        assert last_in_line(keys) == np.lexsort((np.arange(n), *keys))[-1]
 
 
 def test_first_shortfall_finds_the_first_limit_to_run_out():

@@ -174,10 +174,10 @@ def run_compare(files: list[Path], scenarios: list, *, replications, workers, po
                 "workers join (Ctrl-C stops)")
         # With a cluster, its thread count guides the chunk size (and is recorded).
         n_workers = (pool.n_threads or workers) if pool is not None else workers
-        shared = pool is None and len(files) > 1 and (n_workers or os.cpu_count() or 1) > 1
+        local = n_workers or os.cpu_count() or 1
+        shared = pool is None and len(files) > 1 and local > 1
         if shared:       # one local pool for every scenario: its workers start (and import) once
-            n_workers = n_workers or os.cpu_count() or 1
-            pool = stack.enter_context(shared_pool(n_workers))
+            n_workers, pool = local, stack.enter_context(shared_pool(local))
         for path, sc in zip(files, scenarios):
             sc = override(sc, seed=seed, population=population)
             out_dir = out / path.stem

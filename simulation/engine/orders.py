@@ -8,7 +8,7 @@ import numpy as np
 
 from ..market.calendar import Phase
 from ..market.deposits import balance_due, inflation_credit, pays_balance
-from ..market.fulfilment import first_in_line, p_cancel_waiting
+from ..market.fulfilment import first_in_line, last_in_line, p_cancel_waiting
 from ..market.population import State, in_states
 from .quotes import taste_shock, tastes_ours
 
@@ -121,7 +121,7 @@ def deliver(model, idx: np.ndarray, u_return: np.ndarray, *, keys: tuple[np.ndar
     if short > 0:
         model.short_units += short
         model.ledger.book("lost_sales", model.day, short * model.weight)
-        last = idx[np.lexsort((np.arange(idx.size), *keys))[-1:]]
+        last = idx[[last_in_line(keys)]]
         refund(model, last, None, share=short)
         model.partial_units[int(last[0])] = 1.0 - short
     _mark_returns(model, idx, u_return)

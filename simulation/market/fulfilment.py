@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["first_in_line", "first_shortfall", "p_cancel_waiting", "p_return"]
+__all__ = ["first_in_line", "first_shortfall", "last_in_line", "p_cancel_waiting", "p_return"]
 
 
 def first_in_line(candidates: np.ndarray, *, keys: tuple[np.ndarray, ...], capacity: float,
@@ -25,6 +25,17 @@ def first_in_line(candidates: np.ndarray, *, keys: tuple[np.ndarray, ...], capac
         order = np.lexsort(tuple(k[idx] for k in keys))
         served[idx[order[:room]]] = True
     return served
+
+
+def last_in_line(keys: tuple[np.ndarray, ...]) -> int:
+    """Position of the candidate :func:`first_in_line` serves last among all of them (``keys``
+    aligned, last key primary): the largest primary key, then the next, ties to the later
+    position. A few passes, where a full sort would do the same."""
+    at = np.arange(keys[0].shape[0])
+    for key in reversed(keys):
+        k = key[at]
+        at = at[k == k.max()]
+    return int(at[-1])
 
 
 def first_shortfall(usage: np.ndarray, room: np.ndarray) -> tuple[int, int]:

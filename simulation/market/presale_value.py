@@ -28,13 +28,13 @@ import numpy as np
 
 from .valuation_tail import noise_tail, plain_normal_tail
 
+__all__ = ["ValuationBelief", "order_value", "wait_value"]
+
 
 def _plain_normal(noise) -> bool:
     """Whether a segment's ``valuation_noise`` is a normal without bounds and with a positive sd."""
     return (getattr(noise, "dist", None) == "normal" and noise.low is None and noise.high is None
             and noise.sd > 0)
-
-__all__ = ["ValuationBelief", "order_value", "wait_value"]
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,8 @@ class ValuationBelief:
         groups, normal = [], None
         if present.size > 1 and all(_plain_normal(self.noises[k]) for k in present):
             # every segment's surprise an unbounded normal: one normal per shopper, in one pass
-            normal = tuple(np.take(np.array([float(getattr(n, name, 0.0)) for n in self.noises]), self.segment)
+            normal = tuple(np.take(np.array([float(getattr(n, name)) if _plain_normal(n) else np.nan
+                                             for n in self.noises]), self.segment)
                            for name in ("mean_", "sd"))
         else:
             groups = ([(int(present[0]), slice(None))] if present.size == 1 else
