@@ -11,16 +11,23 @@ number of consumer ``i`` under a key is a pure function of ``(key, i)``, SplitMi
 output function applied to ``key + (i + 1)·γ``. Drawing it for a subset of consumers
 gives exactly the numbers they would have had in a full draw, so a day step draws
 only for the consumers in play, and common random numbers hold by construction.
+
+Arrays of at least :data:`COMPILED_FROM` numbers are drawn by compiled loops
+(:mod:`simulation.rng.loops`), which give bit for bit the numbers of the NumPy code
+here; smaller ones, and every array when ``PRESALE_COMPILED=0`` is set, stay in NumPy,
+so a small job never waits for the compiler.
 """
 
 from __future__ import annotations
 
+import os
 import zlib
 
 import numpy as np
 
-__all__ = ["stream", "name_key", "mix64", "key_of", "KeyedUniforms", "keyed_uniforms", "exponential",
-           "bernoulli_positions", "exponential_order_statistics"]
+__all__ = ["stream", "name_key", "mix64", "key_of", "KeyedUniforms", "keyed_uniforms", "keyed_uniforms_numpy",
+           "exponential", "bernoulli_positions", "bernoulli_positions_numpy", "exponential_order_statistics",
+           "COMPILED_FROM", "compiled_loops"]
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)        # SplitMix64's increment (the golden ratio)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -75,6 +82,36 @@ _CHUNK = 16384
 than whole-array passes at 10⁶ numbers)."""
 
 
+COMPILED_FROM = 512
+"""Arrays of at least this many numbers go to the compiled loops. Below it NumPy's
+per-call cost is small, and a job made only of small arrays never imports Numba (half
+a second)."""
+
+_compiled_module = None
+
+
+def compiled_loops():
+    """The compiled loops (:mod:`simulation.rng.loops`), or ``None`` when switched off by
+    ``PRESALE_COMPILED=0`` or when Numba cannot be imported: the NumPy code then gives the
+    same numbers, more slowly."""
+    global _compiled_module
+    if _compiled_module is None:
+        _compiled_module = False
+        if os.environ.get("PRESALE_COMPILED", "1") != "0":
+            try:
+                from . import loops as module
+            except ImportError:
+                pass
+            else:
+                _compiled_module = module
+    return _compiled_module or None
+
+
+def _start(key: int) -> np.uint64:
+    """The generator's state before the counter 1: ``key + γ``."""
+    return np.uint64((int(key) + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)
+
+
 def keyed_uniforms(key: int, idx: np.ndarray) -> np.ndarray:
     """Uniforms in [0, 1) (float32, 24 random bits) of consumers ``idx`` under ``key``.
 
@@ -83,11 +120,19 @@ def keyed_uniforms(key: int, idx: np.ndarray) -> np.ndarray:
     over ``idx`` with in-place unsigned 64-bit arithmetic (wrapping modulo 2⁶⁴).
     """
     idx = np.asarray(idx)
+    if idx.shape[0] >= COMPILED_FROM and (loops := compiled_loops()) is not None:
+        return loops.keyed_uniforms_into(_start(key), idx, np.empty(idx.shape[0], dtype=np.float32))
+    return keyed_uniforms_numpy(key, idx)
+
+
+def keyed_uniforms_numpy(key: int, idx: np.ndarray) -> np.ndarray:
+    """:func:`keyed_uniforms` in NumPy alone: the reference the compiled loop is checked against."""
+    idx = np.asarray(idx)
     n = idx.shape[0]
     out = np.empty(n, dtype=np.float32)
     x = np.empty(min(n, _CHUNK), dtype=np.uint64)
     t = np.empty_like(x)
-    start = np.uint64((int(key) + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)   # key + γ: the counter i + 1
+    start = _start(key)                       # key + γ: the counter i + 1
     for lo in range(0, n, _CHUNK):
         hi = min(lo + _CHUNK, n)
         xs, ts = x[:hi - lo], t[:hi - lo]
@@ -142,28 +187,55 @@ def bernoulli_positions(key: int, n: int, p: float) -> np.ndarray:
     gap's law off where its tail falls below 2⁻²⁴ (float32 logarithms, as accurate as the
     grid).
     """
+    loops = compiled_loops() if p * n >= COMPILED_FROM else None
+    return _bernoulli(key, n, p, loops)
+
+
+def bernoulli_positions_numpy(key: int, n: int, p: float) -> np.ndarray:
+    """:func:`bernoulli_positions` in NumPy alone: the reference the compiled loops are checked against."""
+    return _bernoulli(key, n, p, None)
+
+
+def _bernoulli(key: int, n: int, p: float, loops) -> np.ndarray:
     if n <= 0 or p <= 0:
         return np.empty(0, dtype=np.intp)
     if p >= 1:
         return np.arange(n, dtype=np.intp)
-    scale = 1.0 / np.log1p(-p)
+    scale = np.float32(1.0 / np.log1p(-p))
     expected = p * n
     block = int(expected + 6.0 * np.sqrt(expected) + 32)
+    walk = _gaps_numpy if loops is None else _gaps_compiled
     parts, last, counter = [], -1, 0
     while last < n - 1:
-        u = keyed_uniforms(key, np.arange(counter, counter + block))
-        np.subtract(np.float32(1), u, out=u)              # 1 - u: in (0, 1], exact on the grid
-        np.log(u, out=u)
-        u *= np.float32(scale)
-        steps = u.astype(np.intp)                           # a floor: the quotient is not negative
-        steps += 1
-        at = last + np.cumsum(steps)
-        inside = at[at < n]
+        inside, done = walk(loops, key, counter, block, scale, last, n)
         parts.append(inside)
-        if inside.size < at.size:
+        if done:
             break
-        last, counter = int(at[-1]), counter + block
+        last, counter = int(inside[-1]), counter + block
     return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+
+def _gaps_numpy(loops, key, counter, block, scale, last, n):
+    """The positions of ``block`` gaps from counter ``counter`` on, after ``last``, below ``n``,
+    and whether the walk reached ``n``."""
+    u = keyed_uniforms_numpy(key, np.arange(counter, counter + block))
+    np.subtract(np.float32(1), u, out=u)              # 1 - u: in (0, 1], exact on the grid
+    np.log(u, out=u)
+    u *= scale
+    steps = u.astype(np.intp)                           # a floor: the quotient is not negative
+    steps += 1
+    at = last + np.cumsum(steps)
+    inside = at[at < n]
+    return inside, inside.size < at.size
+
+
+def _gaps_compiled(loops, key, counter, block, scale, last, n):
+    """:func:`_gaps_numpy` with the uniforms and the walk compiled; the logarithm stays in NumPy."""
+    u = loops.one_minus_keyed_run(_start(key), counter, np.empty(block, dtype=np.float32))
+    np.log(u, out=u)
+    out = np.empty(block, dtype=np.intp)
+    m, done = loops.gap_positions(u, scale, last, n, out)
+    return out[:m], done
 
 
 def exponential_order_statistics(rng: np.random.Generator, n: int) -> np.ndarray:
