@@ -6,6 +6,8 @@ of an array (:data:`simulation.rng.COMPILED_FROM`), and a run's results must not
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -89,3 +91,13 @@ def test_presale_compiled_0_keeps_numpy(monkeypatch):
     monkeypatch.delenv("PRESALE_COMPILED")
     monkeypatch.setattr(rng, "_compiled_module", None)
     assert compiled_loops() is not None
+
+
+def test_without_the_loops_the_numpy_code_draws(monkeypatch):
+    key, idx = key_of(3, 0, "day:leave", 9), np.arange(5000)
+    want = keyed_uniforms_numpy(key, idx)
+    monkeypatch.setitem(sys.modules, "simulation.rng.loops", None)      # as if Numba could not load
+    monkeypatch.delattr(rng, "loops", raising=False)
+    monkeypatch.setattr(rng, "_compiled_module", None)
+    assert compiled_loops() is None
+    assert np.array_equal(keyed_uniforms(key, idx), want)

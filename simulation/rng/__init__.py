@@ -84,23 +84,23 @@ than whole-array passes at 10⁶ numbers)."""
 
 COMPILED_FROM = 512
 """Arrays of at least this many numbers go to the compiled loops. Below it NumPy's
-per-call cost is small, and a job made only of small arrays never imports Numba (half
-a second)."""
+per-call cost is small, and a job made only of small arrays never loads Numba (about a
+second and 100 MB per process)."""
 
 _compiled_module = None
 
 
 def compiled_loops():
     """The compiled loops (:mod:`simulation.rng.loops`), or ``None`` when switched off by
-    ``PRESALE_COMPILED=0`` or when Numba cannot be imported: the NumPy code then gives the
-    same numbers, more slowly."""
+    ``PRESALE_COMPILED=0`` or when they cannot be loaded (Numba missing, or no folder to cache
+    the machine code in): the NumPy code then gives the same numbers, more slowly."""
     global _compiled_module
     if _compiled_module is None:
         _compiled_module = False
         if os.environ.get("PRESALE_COMPILED", "1") != "0":
             try:
                 from . import loops as module
-            except ImportError:
+            except (ImportError, RuntimeError, OSError):    # no Numba, or nowhere to cache its code
                 pass
             else:
                 _compiled_module = module
