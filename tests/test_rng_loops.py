@@ -101,3 +101,23 @@ def test_without_the_loops_the_numpy_code_draws(monkeypatch):
     monkeypatch.setattr(rng, "_compiled_module", None)
     assert compiled_loops() is None
     assert np.array_equal(keyed_uniforms(key, idx), want)
+
+
+def test_small_arrays_load_nothing_but_use_the_loops_once_loaded(monkeypatch, loops):
+    key, small = key_of(3, 1, "day:queue", 2), np.arange(rng.COMPILED_FROM - 1)
+    monkeypatch.setattr(rng, "_compiled_module", None)
+    keyed_uniforms(key, small)
+    rng.bernoulli_positions(key, 1000, 0.1)
+    assert rng._compiled_module is None                  # nothing loaded for small arrays
+
+    calls = []
+
+    class Spy:
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(loops, name)
+
+    monkeypatch.setattr(rng, "_compiled_module", Spy())
+    assert np.array_equal(keyed_uniforms(key, small), keyed_uniforms_numpy(key, small))
+    assert np.array_equal(rng.bernoulli_positions(key, 1000, 0.1), bernoulli_positions_numpy(key, 1000, 0.1))
+    assert calls == ["keyed_uniforms_into", "one_minus_keyed_run", "gap_positions"]

@@ -12,10 +12,10 @@ output function applied to ``key + (i + 1)·γ``. Drawing it for a subset of con
 gives exactly the numbers they would have had in a full draw, so a day step draws
 only for the consumers in play, and common random numbers hold by construction.
 
-Arrays of at least :data:`COMPILED_FROM` numbers are drawn by compiled loops
-(:mod:`simulation.rng.loops`), which give bit for bit the numbers of the NumPy code
-here; smaller ones, and every array when ``PRESALE_COMPILED=0`` is set, stay in NumPy,
-so a small job never waits for the compiler.
+Compiled loops (:mod:`simulation.rng.loops`) give bit for bit the numbers of the NumPy
+code here, faster. The first array of at least :data:`COMPILED_FROM` numbers loads them,
+and from then on they draw every array; a job made only of smaller arrays, and every job
+when ``PRESALE_COMPILED=0`` is set, stays in NumPy and never waits for the compiler.
 """
 
 from __future__ import annotations
@@ -83,8 +83,8 @@ than whole-array passes at 10⁶ numbers)."""
 
 
 COMPILED_FROM = 512
-"""Arrays of at least this many numbers go to the compiled loops. Below it NumPy's
-per-call cost is small, and a job made only of small arrays never loads Numba (about a
+"""The first array of at least this many numbers loads the compiled loops, which then draw
+every array of the process. A job made only of smaller arrays never loads Numba (about a
 second and 100 MB per process)."""
 
 _compiled_module = None
@@ -120,9 +120,18 @@ def keyed_uniforms(key: int, idx: np.ndarray) -> np.ndarray:
     over ``idx`` with in-place unsigned 64-bit arithmetic (wrapping modulo 2⁶⁴).
     """
     idx = np.asarray(idx)
-    if idx.shape[0] >= COMPILED_FROM and (loops := compiled_loops()) is not None:
+    if (loops := _loops_for(idx.shape[0])) is not None:
         return loops.keyed_uniforms_into(_start(key), idx, np.empty(idx.shape[0], dtype=np.float32))
     return keyed_uniforms_numpy(key, idx)
+
+
+def _loops_for(size: float):
+    """The compiled loops for an array of ``size`` numbers: once loaded, for every array (they
+    cost a microsecond a call where NumPy's code costs tens); before, only from
+    :data:`COMPILED_FROM` numbers on, which loads them."""
+    if _compiled_module:
+        return _compiled_module
+    return compiled_loops() if size >= COMPILED_FROM else None
 
 
 def keyed_uniforms_numpy(key: int, idx: np.ndarray) -> np.ndarray:
@@ -187,8 +196,7 @@ def bernoulli_positions(key: int, n: int, p: float) -> np.ndarray:
     gap's law off where its tail falls below 2⁻²⁴ (float32 logarithms, as accurate as the
     grid).
     """
-    loops = compiled_loops() if p * n >= COMPILED_FROM else None
-    return _bernoulli(key, n, p, loops)
+    return _bernoulli(key, n, p, _loops_for(p * n))
 
 
 def bernoulli_positions_numpy(key: int, n: int, p: float) -> np.ndarray:
