@@ -181,14 +181,17 @@ def process_returns(model) -> None:
 
 
 def _take_back(model, due: np.ndarray) -> None:
+    """Units of consumers ``due`` (ascending) come back: refund, count and salvage them."""
     if due.size == 0:
         return
     refund(model, due, State.RETURNED)
     w = model.weight
     units = float(due.size)
     if model.partial_units:                  # a consumer who got a last partial unit returns only it
-        held = np.fromiter(model.partial_units, dtype=np.int64)
-        back = np.isin(held, due)
+        held = np.fromiter(model.partial_units, dtype=np.int64, count=len(model.partial_units))
+        at = np.searchsorted(due, held)      # a few holders looked up in the sorted returns
+        back = at < due.size
+        back[back] = due[at[back]] == held[back]
         units -= float((1.0 - np.fromiter(model.partial_units.values(), dtype=float))[back].sum())
     model.ledger.book("returned", model.day, units * w)
     model.ledger.book("salvage", model.day, units * w * model.campaign.product.salvage_value)

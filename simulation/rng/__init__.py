@@ -119,9 +119,12 @@ def keyed_uniforms(key: int, idx: np.ndarray) -> np.ndarray:
     generator whose state starts at ``key``: a pure function of ``(key, i)``, vectorised
     over ``idx`` with in-place unsigned 64-bit arithmetic (wrapping modulo 2⁶⁴).
     """
-    idx = np.asarray(idx)
+    return _keyed(key, _start(key), np.asarray(idx))
+
+
+def _keyed(key: int, start: np.uint64, idx: np.ndarray) -> np.ndarray:
     if (loops := _loops_for(idx.shape[0])) is not None:
-        return loops.keyed_uniforms_into(_start(key), idx, np.empty(idx.shape[0], dtype=np.float32))
+        return loops.keyed_uniforms_into(start, idx, np.empty(idx.shape[0], dtype=np.float32))
     return keyed_uniforms_numpy(key, idx)
 
 
@@ -166,14 +169,15 @@ def keyed_uniforms_numpy(key: int, idx: np.ndarray) -> np.ndarray:
 class KeyedUniforms:
     """The uniforms of one ``(seed, replication, name, *extra)``, for any subset of consumers."""
 
-    __slots__ = ("key",)
+    __slots__ = ("key", "_start")
 
     def __init__(self, seed: int, replication: int, name: str, *extra: int):
         self.key = key_of(seed, replication, name, *extra)
+        self._start = _start(self.key)
 
     def __call__(self, idx: np.ndarray) -> np.ndarray:
         """Uniforms of consumers ``idx`` (any order, repeats allowed)."""
-        return keyed_uniforms(self.key, idx)
+        return _keyed(self.key, self._start, np.asarray(idx))
 
 
 
