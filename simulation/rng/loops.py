@@ -5,11 +5,13 @@ dozen whole-array passes, and gives bit for bit the same numbers: SplitMix64's
 output function is unsigned 64-bit integer arithmetic, its top 24 bits convert to
 ``float32`` exactly, and the one transcendental step, the logarithm of a Bernoulli
 gap, stays in NumPy on both paths. :func:`simulation.rng.keyed_uniforms` and
-:func:`simulation.rng.bernoulli_positions` call these loops for large arrays; the
-NumPy code stays the reference, and the tests check the two agree.
+:func:`simulation.rng.bernoulli_positions` call these loops once a large array has
+loaded them (:data:`simulation.rng.COMPILED_FROM`); the NumPy code stays the reference,
+and the tests check the two agree.
 
 Importing this module imports Numba (about half a second); the loops are compiled on
-their first call and cached next to this file.
+their first call and cached next to this file, and reading them back from the cache
+takes about as long again.
 """
 
 from __future__ import annotations
