@@ -14,9 +14,8 @@ import pytest
 
 import simulation.rng as rng
 from simulation.rng import bernoulli_positions_numpy, compiled_loops, key_of, keyed_uniforms, keyed_uniforms_numpy
+from simulation import load_scenario, with_overrides
 from simulation.runs.runner import Replication
-from simulation.scenario.loader import load_scenario
-from simulation.cli.app import override
 
 
 @pytest.fixture
@@ -65,7 +64,7 @@ def test_a_walk_that_runs_past_its_block_goes_on_the_same_way(loops):
 
 
 def test_a_campaign_is_the_same_whichever_path_draws(monkeypatch):
-    scenario = override(load_scenario("scenarios/electronics_launch.yaml"), population=6000)
+    scenario = with_overrides(load_scenario("scenarios/electronics_launch.yaml"), {"run.population": 6000})
     strategies = list(scenario.strategies)
 
     def run():

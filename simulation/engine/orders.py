@@ -9,7 +9,7 @@ import numpy as np
 from ..market.calendar import Phase
 from ..market.deposits import balance_due, inflation_credit, pays_balance
 from ..market.fulfilment import first_in_line, last_in_line, p_cancel_waiting
-from ..market.population import State, in_states
+from ..market.population import State, in_states, locate
 from .quotes import taste_shock, tastes_ours
 
 __all__ = ["collect_balances", "cancel_while_waiting", "ship_orders", "process_returns", "close_campaign", "book_payment", "refund"]
@@ -32,15 +32,11 @@ def refund(model, idx: np.ndarray, new_state: State | None, *, share: float = 1.
     """
     pop = model.pop
     paid = pop.paid[idx].astype(np.float64)
-    if share != 1.0:
-        paid *= share
+    paid *= share
     amount = float(paid.sum()) * model.weight
     model.ledger.book("refunds", model.day, amount)
     model.ledger.book("fees", model.day, -float((model.fee_back_rate[pop.channel[idx]] * paid).sum()) * model.weight)
-    if share == 1.0:
-        pop.paid[idx] = 0.0
-    else:
-        pop.paid[idx] -= paid.astype(np.float32)
+    pop.paid[idx] -= paid.astype(np.float32)        # all of it: exactly 0 left
     if new_state is not None:
         pop.state[idx] = new_state
     return amount
@@ -189,9 +185,7 @@ def _take_back(model, due: np.ndarray) -> None:
     units = float(due.size)
     if model.partial_units:                  # a consumer who got a last partial unit returns only it
         held = np.fromiter(model.partial_units, dtype=np.int64, count=len(model.partial_units))
-        at = np.searchsorted(due, held)      # a few holders looked up in the sorted returns
-        back = at < due.size
-        back[back] = due[at[back]] == held[back]
+        _, back = locate(due, held)
         units -= float((1.0 - np.fromiter(model.partial_units.values(), dtype=float))[back].sum())
     model.ledger.book("returned", model.day, units * w)
     model.ledger.book("salvage", model.day, units * w * model.campaign.product.salvage_value)

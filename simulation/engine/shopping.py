@@ -22,7 +22,7 @@ import numpy as np
 from .limited_offers import level_room, serve_limited
 from ..market.calendar import Phase
 from ..market.fulfilment import first_in_line
-from ..market.population import State, in_states
+from ..market.population import State, in_states, locate
 from .orders import book_payment, deliver
 from .quotes import Quotes, promotion_masks, shoppers_of, subset, utilities, zero_quote
 
@@ -80,9 +80,7 @@ def _with_reserved(model, idx: np.ndarray) -> np.ndarray:
     reserved = pool[model.pop.state[pool] == State.RESERVED]
     if reserved.size == 0:
         return idx
-    at = np.searchsorted(idx, reserved)
-    here = at < idx.size
-    here[here] = idx[at[here]] == reserved[here]
+    at, here = locate(idx, reserved)
     return np.insert(idx, at[~here], reserved[~here])
 
 

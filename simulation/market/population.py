@@ -7,7 +7,7 @@ from enum import IntEnum
 
 import numpy as np
 
-__all__ = ["State", "Population", "PROFILE", "build_population", "in_states"]
+__all__ = ["State", "Population", "PROFILE", "build_population", "in_states", "locate"]
 
 
 class State(IntEnum):
@@ -32,6 +32,15 @@ def in_states(state: np.ndarray, first: State, last: State) -> np.ndarray:
     difference wraps around to a large number.
     """
     return (state - np.uint8(first)) <= np.uint8(last - first)
+
+
+def locate(ascending: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where consumers ``idx`` stand, or would be inserted, in the ``ascending`` array of
+    distinct consumers, and a mask of those found there: a binary search each."""
+    at = np.searchsorted(ascending, idx)
+    found = at < ascending.size
+    found[found] = ascending[at[found]] == idx[found]
+    return at, found
 
 
 PROFILE = ("valuation", "valuation_real", "price_sensitivity", "deal_proneness", "patience", "trust", "loyalty",
