@@ -18,6 +18,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 import simulation.engine.model as model_module
+import simulation.engine.quotes as quotes_module
+import simulation.engine.shopping as shopping_module
 import simulation.explore.sweep as sweep_module
 from simulation.engine.model import PresaleModel
 from simulation.rng import KeyedUniforms
@@ -33,7 +35,14 @@ PHASES = {
     "balances": "deposit holders pay the balance or walk away (first balance day)",
     "shipping": "presale orders ship; late cancellations",
     "returns": "returns due today",
-    "shopping": "visits, quotes, utilities, logit choice, queues, purchases",
+    "shopping": "the rest of shopping: promotions and the quotes, and the glue between the parts below",
+    "visitors": "which of the day's visitors shop (aware of ours, or of a rival on sale; reservations) and in which order",
+    "shoppers": "the shoppers' attributes gathered from the population (one row each) and the rivals they know",
+    "utilities": "utilities of ours, the rivals, waiting and nothing; what a shopper does not know ruled out",
+    "option_values": "the worth of a presale order and of waiting under the participation condition (valuation tails)",
+    "choice": "the logit choice on each shopper's uniform (given the taste for ours, for strategic shoppers)",
+    "limited_offers": "tier levels, flash quantities and budgets served first come, first served",
+    "purchases": "orders, payments, deliveries, turned-away buyers and switchers, leaving",
     "end_of_day": "levels, holding cost, refund liability",
 }
 
@@ -83,6 +92,14 @@ def phase_timers() -> Iterator[dict[str, float]]:
         for name, key in (("_produce", "production"), ("_spread_awareness", "awareness"),
                           ("_end_of_day", "end_of_day"), ("step", "step")):
             patch(PresaleModel, name, key)
+        for owner, name, key in ((shopping_module, "visitors", "visitors"),
+                                 (shopping_module, "shoppers_of", "shoppers"),
+                                 (shopping_module, "serve_limited", "limited_offers"),
+                                 (shopping_module, "_apply", "purchases"),
+                                 (shopping_module, "utilities", "utilities"), (quotes_module, "utilities", "utilities"),
+                                 (quotes_module, "_plan_ahead", "option_values"),
+                                 (quotes_module, "choose", "choice"), (quotes_module, "choose_given_taste", "choice")):
+            patch(owner, name, key)
         patch(KeyedUniforms, "__call__", "draws")
         patch(model_module.DayDraws, "visitors", "draws")
         patch(model_module.SellerAgent, "step", "offer")

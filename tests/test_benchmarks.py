@@ -127,3 +127,16 @@ def test_sweep_benchmark_runs_at_a_tiny_size(bench, tmp_path):
     assert set(parts) == set(OUTSIDE) - {"analysis"} and all(v >= 0 for v in parts.values())
     assert res["profile"]["analysis_s"] > 0
     assert res["profile"]["day_steps_s"] > 0 and res["wall_s"] > 0
+
+
+def test_the_compiled_probe_makes_the_engines_choices(bench):
+    """benchmarks/compiled_probe.py times a compiled copy of the regular-sale choice against the
+    engine's functions; its figures mean something only while both choose alike, shopper by shopper."""
+    import compiled_probe as probe               # benchmarks/ is on the path while ``bench`` is
+
+    for later in (probe.LATER, ()):
+        s = probe.shoppers(3000, seed=5)
+        u = np.random.default_rng(6).random(3000).astype(np.float32)
+        plain = probe.numpy_block(s, u, later)
+        assert np.array_equal(probe.compiled_block(s, u, later), plain)
+        assert len(np.unique(plain)) == 4 - (not later)      # every alternative is chosen by someone
