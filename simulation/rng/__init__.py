@@ -109,7 +109,7 @@ def compiled_loops():
 
 def _start(key: int) -> np.uint64:
     """The generator's state before the counter 1: ``key + γ``."""
-    return np.uint64((int(key) + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)
+    return np.uint64((int(key) + int(_GAMMA)) & 0xFFFFFFFFFFFFFFFF)
 
 
 def keyed_uniforms(key: int, idx: np.ndarray) -> np.ndarray:

@@ -19,21 +19,18 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["keyed_uniforms_into", "one_minus_keyed_run", "gap_positions"]
+from . import _GAMMA, _M1, _M2, _S27, _S30, _S31, _TOP24, _UNIT24   # SplitMix64's constants, defined once
 
-_GAMMA = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_UNIT24 = np.float32(2.0 ** -24)
+__all__ = ["keyed_uniforms_into", "one_minus_keyed_run", "gap_positions"]
 
 
 @njit(cache=True, inline="always")
 def _uniform(start, counter):
     z = start + np.uint64(counter) * _GAMMA
-    z = (z ^ (z >> np.uint64(30))) * _M1
-    z = (z ^ (z >> np.uint64(27))) * _M2
-    z = z ^ (z >> np.uint64(31))
-    return np.float32(z >> np.uint64(40)) * _UNIT24
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    z = z ^ (z >> _S31)
+    return np.float32(z >> _TOP24) * _UNIT24
 
 
 @njit(cache=True, boundscheck=False)
